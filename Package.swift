@@ -1,0 +1,99 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every Swift target shares (see docs/ARCHITECTURE.md, "Code conventions").
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Cairn",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "cairn", targets: ["CairnCLI"]),
+        .library(name: "CairnIndex", targets: ["CairnIndex"]),
+        .library(name: "CairnStorage", targets: ["CairnStorage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // C system libraries: one module map each, wrapped by exactly one Swift target.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        // Hand-written C kernels: SIMD distances with run-time CPU dispatch, CRC32C, seqlocks.
+        .target(
+            name: "CCairnKernels",
+            path: "Sources/CCairnKernels",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]
+        ),
+        .target(
+            name: "CairnVectorMath",
+            dependencies: ["CBLAS", "CCairnKernels"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CairnIndex",
+            dependencies: ["CairnVectorMath", "CCairnKernels"],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "CairnStorage",
+            dependencies: [
+                "CairnIndex", "CairnVectorMath", "CCairnKernels",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Datasets (.fvecs/.ivecs, seeded synthetic sets), ground truth and the benchmark runners.
+        .target(
+            name: "CairnBench",
+            dependencies: ["CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "CairnCLI",
+            dependencies: [
+                "CairnBench", "CairnStorage", "CairnIndex", "CairnVectorMath",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: ["CairnBench", "CairnIndex", "CairnVectorMath", "CairnStorage"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnVectorMathTests",
+            dependencies: ["CairnVectorMath", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnIndexTests",
+            dependencies: ["CairnIndex", "CairnVectorMath", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnStorageTests",
+            dependencies: ["CairnStorage", "CairnIndex", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnBenchTests",
+            dependencies: ["CairnBench", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnCLITests",
+            dependencies: ["TestSupport"],
+            swiftSettings: strictSettings
+        ),
+    ]
+)

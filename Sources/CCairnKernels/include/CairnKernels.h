@@ -1,0 +1,80 @@
+#ifndef CAIRN_KERNELS_H
+#define CAIRN_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Instruction-set level chosen at run time: 0 scalar, 1 AVX2+FMA, 2 AVX-512F.
+int cairn_simd_level(void);
+/// Human-readable name of `cairn_simd_level()` ("avx512", "avx2", "scalar").
+const char *cairn_simd_name(void);
+/// Forces a lower level (tests compare every level against the scalar one). Returns the level in force.
+int cairn_simd_force_level(int level);
+
+/// Signature of the single-pair distance kernels.
+typedef float (*cairn_pair_fn)(const float *a, const float *b, size_t n);
+
+/// Dot product of two float vectors.
+float cairn_dot(const float *a, const float *b, size_t n);
+/// Squared Euclidean distance of two float vectors.
+float cairn_l2sq(const float *a, const float *b, size_t n);
+/// Kernel pointers for the current level, to be fetched once and called directly.
+cairn_pair_fn cairn_dot_fn(void);
+cairn_pair_fn cairn_l2sq_fn(void);
+
+/// Scores `count` vectors, given by pointers, against `q`: out[i] = dot(q, vs[i]) or l2sq(q, vs[i]).
+/// Prefetches the next vectors while computing the current one.
+void cairn_dot_many(const float *q, const float *const *vs, size_t count, size_t n, float *out);
+void cairn_l2sq_many(const float *q, const float *const *vs, size_t count, size_t n, float *out);
+
+/// Scales `v` in place to unit L2 norm; returns the norm before scaling (0 leaves `v` as is).
+float cairn_normalize(float *v, size_t n);
+
+/// Collects the indices i in [0, n) with scores[i] - (bias ? bias[i] : 0) > threshold,
+/// writing them to out_idx and the adjusted scores to out_val. Returns how many were written.
+size_t cairn_select_above(const float *scores, const float *bias, size_t n, float threshold,
+                          uint32_t *out_idx, float *out_val);
+
+/// CRC32C (Castagnoli) of `len` bytes, continuing from `crc` (start with 0).
+uint32_t cairn_crc32c(uint32_t crc, const void *data, size_t len);
+
+/// Prefetches the cache lines of [p, p + bytes) into L1.
+void cairn_prefetch(const void *p, size_t bytes);
+
+// ---- Neighbour lists guarded by a per-list sequence lock -------------------------------------
+// Layout of a list: word 0 the sequence (odd while a writer holds it), word 1 the count, then ids.
+// Readers never write; they retry when a writer was active. Writers take the list exclusively.
+
+/// Copies a consistent snapshot of the list's ids into `out` (room for `max`); returns the count.
+uint32_t cairn_links_read(const uint32_t *list, uint32_t *out, uint32_t max);
+/// Takes the list for writing (spins while another writer holds it).
+void cairn_links_lock(uint32_t *list);
+/// Releases the list after writing.
+void cairn_links_unlock(uint32_t *list);
+/// Replaces the ids of a list the caller holds.
+void cairn_links_store(uint32_t *list, const uint32_t *ids, uint32_t count);
+/// Reads the ids of a list the caller holds (no retry needed).
+uint32_t cairn_links_load_locked(const uint32_t *list, uint32_t *out, uint32_t max);
+
+/// Relaxed/acquire atomics on words of shared arenas.
+uint32_t cairn_atomic_load_u32(const uint32_t *p);
+void cairn_atomic_store_u32(uint32_t *p, uint32_t v);
+uint32_t cairn_atomic_or_u32(uint32_t *p, uint32_t bits);
+uint32_t cairn_atomic_and_u32(uint32_t *p, uint32_t bits);
+uint64_t cairn_atomic_load_u64(const uint64_t *p);
+void cairn_atomic_store_u64(uint64_t *p, uint64_t v);
+int cairn_atomic_cas_u64(uint64_t *p, uint64_t expected, uint64_t desired);
+uint64_t cairn_atomic_fetch_add_u64(uint64_t *p, uint64_t v);
+/// Spin lock on one word (0 free, 1 held).
+void cairn_spin_lock(uint32_t *p);
+void cairn_spin_unlock(uint32_t *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
