@@ -1,0 +1,116 @@
+internal import CCairnKernels
+import CairnVectorMath
+import Synchronization
+
+extension HNSWIndex {
+    /// Connects a fully written node into the graph, layer by layer from its top layer down.
+    func link(slot: UInt32, level: Int) {
+        guard let entry = loadEntry(), level <= entry.level else {
+            // The node becomes the new top: hold the entry lock while linking, as hnswlib does.
+            entryLock.withLock { _ in
+                guard let entry = loadEntry() else {
+                    storeEntry(Entry(slot: slot, level: level))
+                    return
+                }
+                linkBelow(slot: slot, level: level, from: entry)
+                if level > entry.level { storeEntry(Entry(slot: slot, level: level)) }
+            }
+            return
+        }
+        linkBelow(slot: slot, level: level, from: entry)
+    }
+
+    private func linkBelow(slot: UInt32, level: Int, from entry: Entry) {
+        let q = UnsafePointer(store.vector(slot))
+        var ep = entry.slot
+        var epDistance = kernel.distance(q, store.vector(ep))
+        if entry.level > level {
+            for layer in stride(from: entry.level, to: level, by: -1) {
+                (ep, epDistance) = greedy(q, from: ep, distance: epDistance, layer: layer)
+            }
+        }
+        scratchPool.with { scratch in
+            for layer in stride(from: min(level, entry.level), through: 0, by: -1) {
+                searchLayer(
+                    q, entry: ep, entryDistance: epDistance, ef: configuration.efConstruction, layer: layer,
+                    admit: nil, scratch: scratch)
+                let candidates = scratch.results.drainAscending().filter { $0.slot != slot }
+                if candidates.isEmpty { continue }
+                let chosen = selectNeighbours(candidates, max: m)
+                let own = list(slot, layer)
+                cairn_links_lock(own)
+                chosen.withUnsafeBufferPointer { cairn_links_store(own, $0.baseAddress, UInt32($0.count)) }
+                cairn_links_unlock(own)
+                let cap = layer == 0 ? maxLinks0 : m
+                for n in chosen { connect(n, to: slot, layer: layer, capacity: cap) }
+                ep = candidates[0].slot
+                epDistance = candidates[0].distance
+            }
+        }
+    }
+
+    /// Adds `newSlot` to `node`'s list on `layer`, pruning with the heuristic when the list is full.
+    private func connect(_ node: UInt32, to newSlot: UInt32, layer: Int, capacity: Int) {
+        let l = list(node, layer)
+        cairn_links_lock(l)
+        defer { cairn_links_unlock(l) }
+        let count = Int(l[1])
+        let ids = l + 2
+        for i in 0..<count where ids[i] == newSlot { return }
+        if count < capacity {
+            cairn_atomic_store_u32(ids + count, newSlot)
+            cairn_atomic_store_u32(l + 1, UInt32(count + 1))
+            return
+        }
+        let base = UnsafePointer(store.vector(node))
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(count + 1)
+        candidates.append(Candidate(distance: kernel.distance(base, store.vector(newSlot)), slot: newSlot))
+        for i in 0..<count {
+            candidates.append(Candidate(distance: kernel.distance(base, store.vector(ids[i])), slot: ids[i]))
+        }
+        candidates.sort { $0.distance < $1.distance }
+        let chosen = selectNeighbours(candidates, max: capacity)
+        chosen.withUnsafeBufferPointer { cairn_links_store(l, $0.baseAddress, UInt32($0.count)) }
+    }
+
+    /// hnswlib's neighbour heuristic: walk candidates by ascending distance and keep one only if it is closer to
+    /// the base than to every neighbour already kept, which spreads links across directions.
+    func selectNeighbours(_ sorted: [Candidate], max limit: Int) -> [UInt32] {
+        if sorted.count <= limit { return sorted.map(\.slot) }
+        var kept: [Candidate] = []
+        kept.reserveCapacity(limit)
+        for c in sorted {
+            if kept.count >= limit { break }
+            let v = UnsafePointer(store.vector(c.slot))
+            var good = true
+            for k in kept where kernel.distance(v, store.vector(k.slot)) < c.distance {
+                good = false
+                break
+            }
+            if good { kept.append(c) }
+        }
+        return kept.map(\.slot)
+    }
+
+    /// Greedy descent on one upper layer: move to the closest neighbour until none is closer.
+    func greedy(_ q: UnsafePointer<Float>, from start: UInt32, distance: Float, layer: Int) -> (UInt32, Float) {
+        var current = start
+        var best = distance
+        var ids = [UInt32](repeating: 0, count: m)
+        var changed = true
+        while changed {
+            changed = false
+            let n = ids.withUnsafeMutableBufferPointer { cairn_links_read(list(current, layer), $0.baseAddress, UInt32(m)) }
+            for i in 0..<Int(n) {
+                let d = kernel.distance(q, store.vector(ids[i]))
+                if d < best {
+                    best = d
+                    current = ids[i]
+                    changed = true
+                }
+            }
+        }
+        return (current, best)
+    }
+}

@@ -1,0 +1,170 @@
+internal import CCairnKernels
+import CairnVectorMath
+import Foundation
+import Synchronization
+
+extension HNSWIndex {
+    /// Finds the nearest neighbours of `query`.
+    /// - Throws: ``IndexError/dimensionMismatch(expected:got:)`` or ``IndexError/invalidQuery(_:)``.
+    public func search(_ query: [Float], options: SearchOptions = SearchOptions()) throws(IndexError) -> SearchResult {
+        try query.withUnsafeBufferPointer { (q) throws(IndexError) in try search(q, options: options) }
+    }
+
+    /// Finds the nearest neighbours of `query` (a buffer of `dimension` floats).
+    public func search(_ query: UnsafeBufferPointer<Float>, options: SearchOptions) throws(IndexError) -> SearchResult {
+        let (k, ef) = try validate(query: query, options: options)
+        return scratchPool.with { scratch in
+            let q = prepareQuery(query, scratch: scratch)
+            if options.exact {
+                switch options.filter {
+                case nil: return exactSearch(q, k: k, allowed: nil)
+                case .labels(let allowed): return exactScan(q, k: k, slots: resolve(allowed))
+                case .predicate(_, let test): return exactSearch(q, k: k, allowed: test)
+                }
+            }
+            switch options.filter {
+            case nil:
+                return graphSearch(q, k: k, ef: ef, admit: nil, scratch: scratch)
+            case .labels(let allowed):
+                let slots = resolve(allowed)
+                if slots.count <= configuration.fullScanThreshold { return exactScan(q, k: k, slots: slots) }
+                let bitmap = SlotBitmap(slots: slots, capacity: store.capacity)
+                let r = graphSearch(q, k: k, ef: ef, admit: { bitmap.contains($0) }, scratch: scratch)
+                return r.hits.count >= min(k, slots.count) ? r : exactScan(q, k: k, slots: slots)
+            case .predicate(let estimate, let test):
+                if estimate <= configuration.fullScanThreshold {
+                    return exactSearch(q, k: k, allowed: test)
+                }
+                let r = graphSearch(q, k: k, ef: ef, admit: { test(self.store.labelPointer($0).pointee) },
+                                    scratch: scratch)
+                return r.hits.count >= k ? r : exactSearch(q, k: k, allowed: test)
+            }
+        }
+    }
+
+    func validate(query: UnsafeBufferPointer<Float>, options: SearchOptions) throws(IndexError) -> (Int, Int) {
+        guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, got: query.count) }
+        guard (1...IndexConfiguration.maxK).contains(options.k) else {
+            throw .invalidQuery("k = \(options.k) is out of range: expected 1...\(IndexConfiguration.maxK)")
+        }
+        let ef = options.efSearch ?? configuration.efSearch
+        guard (1...10_000).contains(ef) else {
+            throw .invalidQuery("ef_search = \(ef) is out of range: expected 1...10000")
+        }
+        for x in query where !x.isFinite { throw .invalidQuery("the query has a non-finite value") }
+        return (options.k, max(ef, options.k))
+    }
+
+    /// Copies the query into scratch memory, normalised under cosine.
+    func prepareQuery(_ query: UnsafeBufferPointer<Float>, scratch: SearchScratch) -> UnsafePointer<Float> {
+        scratch.query.update(from: query.baseAddress!, count: dimension)
+        if configuration.metric.normalizes { normalize(scratch.query, count: dimension) }
+        return UnsafePointer(scratch.query)
+    }
+
+    /// Slots of the live labels in `allowed`.
+    func resolve(_ allowed: Set<UInt64>) -> [UInt32] {
+        labels.withLock { t in allowed.compactMap { t.slotOf[$0] } }
+    }
+
+    func graphSearch(
+        _ q: UnsafePointer<Float>, k: Int, ef: Int, admit: ((UInt32) -> Bool)?, scratch: SearchScratch
+    ) -> SearchResult {
+        guard let entry = loadEntry() else { return SearchResult(hits: [], exact: true, distanceComputations: 0) }
+        var ep = entry.slot
+        var epDistance = kernel.distance(q, store.vector(ep))
+        for layer in stride(from: entry.level, to: 0, by: -1) {
+            (ep, epDistance) = greedy(q, from: ep, distance: epDistance, layer: layer)
+        }
+        let hasDeletes = deletedCount > 0
+        let admitted: ((UInt32) -> Bool)?
+        if hasDeletes {
+            admitted = { slot in
+                self.store.meta(slot) & NodeFlags.deleted == 0 && (admit?(slot) ?? true)
+            }
+        } else {
+            admitted = admit
+        }
+        let computed = searchLayer(q, entry: ep, entryDistance: epDistance, ef: ef, layer: 0, admit: admitted,
+                                   scratch: scratch)
+        while scratch.results.count > k { scratch.results.pop() }
+        let hits = scratch.results.drainAscending().map { c in
+            SearchHit(label: store.labelPointer(c.slot).pointee, distance: c.distance,
+                      similarity: configuration.metric.similarity(fromDistance: c.distance))
+        }
+        return SearchResult(hits: hits, exact: false, distanceComputations: computed)
+    }
+
+    /// Best-first search of one layer (hnswlib's `searchBaseLayer`), leaving up to `ef` admitted nodes in
+    /// `scratch.results`. Nodes that fail `admit` still route the search. Returns distances computed.
+    @discardableResult
+    func searchLayer(
+        _ q: UnsafePointer<Float>, entry: UInt32, entryDistance: Float, ef: Int, layer: Int,
+        admit: ((UInt32) -> Bool)?, scratch: SearchScratch
+    ) -> Int {
+        scratch.beginVisit(capacity: store.capacity)
+        _ = scratch.visit(entry)
+        scratch.frontier.push(Candidate(distance: entryDistance, slot: entry))
+        var bound = Float.infinity
+        if admit?(entry) ?? true {
+            scratch.results.push(Candidate(distance: entryDistance, slot: entry))
+            bound = entryDistance
+        }
+        let maxLinks = UInt32(layer == 0 ? maxLinks0 : m)
+        let neighbours = scratch.neighbours
+        let pending = scratch.pending
+        let pointers = scratch.pointers
+        let distances = scratch.distances
+        var computed = 1
+        while !scratch.frontier.isEmpty {
+            let current = scratch.frontier.top
+            if current.distance > bound && scratch.results.count >= ef { break }
+            scratch.frontier.pop()
+            let n = Int(cairn_links_read(list(current.slot, layer), neighbours, maxLinks))
+            var p = 0
+            for i in 0..<n {
+                let s = neighbours[i]
+                if scratch.visit(s) {
+                    pending[p] = s
+                    pointers[p] = UnsafePointer(store.vector(s))
+                    p += 1
+                }
+            }
+            if p == 0 { continue }
+            kernel.distances(from: q, to: pointers, count: p, into: distances)
+            computed += p
+            for i in 0..<p {
+                let d = distances[i]
+                if scratch.results.count < ef || d < bound {
+                    let s = pending[i]
+                    scratch.frontier.push(Candidate(distance: d, slot: s))
+                    if admit?(s) ?? true {
+                        if scratch.results.count < ef {
+                            scratch.results.push(Candidate(distance: d, slot: s))
+                        } else {
+                            scratch.results.replaceTop(Candidate(distance: d, slot: s))
+                        }
+                        bound = scratch.results.top.distance
+                    }
+                }
+            }
+        }
+        return computed
+    }
+}
+
+/// A bitmap over slots, for filtered graph searches.
+struct SlotBitmap: @unchecked Sendable {
+    private let words: [UInt64]
+
+    init(slots: [UInt32], capacity: Int) {
+        var w = [UInt64](repeating: 0, count: (capacity + 63) / 64)
+        for s in slots { w[Int(s) >> 6] |= 1 << UInt64(s & 63) }
+        words = w
+    }
+
+    @inline(__always) func contains(_ slot: UInt32) -> Bool {
+        let i = Int(slot) >> 6
+        return i < words.count && words[i] & (1 << UInt64(slot & 63)) != 0
+    }
+}

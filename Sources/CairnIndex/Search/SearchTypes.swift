@@ -1,0 +1,51 @@
+public import CairnVectorMath
+
+/// Which vectors a search may return.
+///
+/// The index estimates the allowed set's size and, when it is at most the configuration's
+/// `fullScanThreshold`, scans exactly those vectors instead of walking the graph (as Qdrant does), so a
+/// selective filter still yields the true top k.
+public enum SearchFilter: Sendable {
+    /// Only these labels (e.g. one tenant's or one material's chunk ids).
+    case labels(Set<UInt64>)
+    /// Labels for which `test` is true; `estimatedCount` is the caller's estimate of how many pass.
+    case predicate(estimatedCount: Int, test: @Sendable (UInt64) -> Bool)
+}
+
+/// Per-query options; `nil` fields take the index configuration's defaults.
+public struct SearchOptions: Sendable {
+    /// Number of results wanted (1...1000).
+    public var k: Int
+    /// Candidate-list size; raised to `k` when smaller.
+    public var efSearch: Int?
+    /// Restricts results to an allowed set.
+    public var filter: SearchFilter?
+    /// Scan every vector instead of walking the graph (the oracle used by tests and benchmarks).
+    public var exact: Bool
+
+    public init(k: Int = 10, efSearch: Int? = nil, filter: SearchFilter? = nil, exact: Bool = false) {
+        self.k = k
+        self.efSearch = efSearch
+        self.filter = filter
+        self.exact = exact
+    }
+}
+
+/// One result: the label, its distance and the similarity derived from it.
+public struct SearchHit: Sendable, Hashable {
+    public var label: UInt64
+    /// Distance under the index metric (lower is closer).
+    public var distance: Float
+    /// `1 - distance` for cosine and inner product, `-distance` for L2 (higher is closer).
+    public var similarity: Float
+}
+
+/// The outcome of a search.
+public struct SearchResult: Sendable {
+    /// Hits by ascending distance.
+    public var hits: [SearchHit]
+    /// Whether the hits are the true top k (an exact scan ran) rather than an approximate graph search.
+    public var exact: Bool
+    /// Vectors whose distance was computed.
+    public var distanceComputations: Int
+}
