@@ -82,7 +82,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnStorageTests",
-            dependencies: ["CairnStorage", "CairnIndex", "TestSupport"],
+            dependencies: [
+                "CairnStorage", "CairnIndex", "CairnVectorMath", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -92,7 +95,8 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnCLITests",
-            dependencies: ["TestSupport"],
+            // Depends on the executable so that `swift test` builds the `cairn` binary the crash tests run.
+            dependencies: ["CairnCLI", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

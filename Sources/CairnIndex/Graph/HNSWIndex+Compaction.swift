@@ -14,7 +14,9 @@ extension HNSWIndex {
         batchVectors.reserveCapacity(count * dimension)
         for s in 0..<n {
             let slot = UInt32(s)
-            guard store.meta(slot) & NodeFlags.deleted == 0 else { continue }
+            // Skip removed nodes, and slots a concurrent insert has reserved but not yet written.
+            let meta = store.meta(slot)
+            guard meta & NodeFlags.deleted == 0, meta & NodeFlags.present != 0 else { continue }
             batchLabels.append(store.labelPointer(slot).pointee)
             batchVectors.append(contentsOf: UnsafeBufferPointer(start: store.vector(slot), count: dimension))
         }

@@ -103,11 +103,19 @@ extension HNSWIndex {
         admit: ((UInt32) -> Bool)?, scratch: SearchScratch
     ) -> Int {
         scratch.beginVisit(capacity: store.capacity)
+        // Work on local copies of the heaps: mutating them through the class would cost an exclusivity check
+        // per access on this hot path.
+        var frontier = scratch.frontier
+        var results = scratch.results
+        defer {
+            scratch.frontier = frontier
+            scratch.results = results
+        }
         _ = scratch.visit(entry)
-        scratch.frontier.push(Candidate(distance: entryDistance, slot: entry))
+        frontier.push(Candidate(distance: entryDistance, slot: entry))
         var bound = Float.infinity
         if admit?(entry) ?? true {
-            scratch.results.push(Candidate(distance: entryDistance, slot: entry))
+            results.push(Candidate(distance: entryDistance, slot: entry))
             bound = entryDistance
         }
         let maxLinks = UInt32(layer == 0 ? maxLinks0 : m)
@@ -115,16 +123,21 @@ extension HNSWIndex {
         let pending = scratch.pending
         let pointers = scratch.pointers
         let distances = scratch.distances
+        let visited = scratch.visited
+        let visitedCapacity = scratch.visitedCapacity
+        let epoch = scratch.epoch
         var computed = 1
-        while !scratch.frontier.isEmpty {
-            let current = scratch.frontier.top
-            if current.distance > bound && scratch.results.count >= ef { break }
-            scratch.frontier.pop()
+        while !frontier.isEmpty {
+            let current = frontier.top
+            if current.distance > bound && results.count >= ef { break }
+            frontier.pop()
             let n = Int(cairn_links_read(list(current.slot, layer), neighbours, maxLinks))
             var p = 0
             for i in 0..<n {
                 let s = neighbours[i]
-                if scratch.visit(s) {
+                let si = Int(s)
+                if si < visitedCapacity && visited[si] != epoch {
+                    visited[si] = epoch
                     pending[p] = s
                     pointers[p] = UnsafePointer(store.vector(s))
                     p += 1
@@ -135,16 +148,16 @@ extension HNSWIndex {
             computed += p
             for i in 0..<p {
                 let d = distances[i]
-                if scratch.results.count < ef || d < bound {
+                if results.count < ef || d < bound {
                     let s = pending[i]
-                    scratch.frontier.push(Candidate(distance: d, slot: s))
+                    frontier.push(Candidate(distance: d, slot: s))
                     if admit?(s) ?? true {
-                        if scratch.results.count < ef {
-                            scratch.results.push(Candidate(distance: d, slot: s))
+                        if results.count < ef {
+                            results.push(Candidate(distance: d, slot: s))
                         } else {
-                            scratch.results.replaceTop(Candidate(distance: d, slot: s))
+                            results.replaceTop(Candidate(distance: d, slot: s))
                         }
-                        bound = scratch.results.top.distance
+                        bound = results.top.distance
                     }
                 }
             }

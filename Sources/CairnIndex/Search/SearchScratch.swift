@@ -5,7 +5,7 @@ internal import CCairnKernels
 final class SearchScratch {
     private(set) var visited: UnsafeMutablePointer<UInt16>
     private(set) var visitedCapacity: Int
-    private var epoch: UInt16 = 0
+    private(set) var epoch: UInt16 = 0
     var frontier: CandidateHeap
     var results: CandidateHeap
     let neighbours: UnsafeMutablePointer<UInt32>

@@ -1,0 +1,47 @@
+import ArgumentParser
+import CairnVectorMath
+import Glibc
+
+/// The `cairn` command: Cairn's vector index, benchmarks and (in time) the retrieval service.
+@main
+struct Cairn: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cairn",
+        abstract: "Cairn: retrieval and embedding for grounded AI coaches, with its own vector index.",
+        subcommands: [InfoCommand.self, VectorsCommand.self, BenchCommand.self],
+        defaultSubcommand: InfoCommand.self
+    )
+
+    static func main() {
+        BLASEnvironment.reexecIfMisdetected()
+        main(nil)
+    }
+}
+
+/// `cairn bench …`: benchmarks that compare Cairn with its peers in one run.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run a benchmark and compare it with peers measured in the same run.",
+        subcommands: [BenchIndexCommand.self]
+    )
+}
+
+/// Gives OpenBLAS the kernels this CPU deserves.
+///
+/// OpenBLAS picks its kernels once, when it is loaded, from `OPENBLAS_CORETYPE` or its own CPU detection.
+/// Debian's OpenBLAS 0.3.21 does not recognise recent Xeons and falls back to SSE3 ("Prescott") kernels,
+/// several times slower. When the variable is unset and that happened, `cairn` re-executes itself once with
+/// the right core set. An explicit setting is respected (and `cairn info` / `cairn bench` warn about it).
+enum BLASEnvironment {
+    static func reexecIfMisdetected() {
+        guard getenv("CAIRN_BLAS_REEXEC") == nil, let core = BLASInfo.recommendedCoreType else { return }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        setenv("CAIRN_BLAS_REEXEC", "1", 1)
+        var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) }
+        argv.append(nil)
+        execv("/proc/self/exe", &argv)
+        // exec failed: carry on with the slower kernels (the warning says why).
+        unsetenv("OPENBLAS_CORETYPE")
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import CairnIndex
+import CairnStorage
+import CairnVectorMath
+import Foundation
+
+/// `cairn info`: what Cairn runs on and what its data directory holds. The default command.
+struct InfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info", abstract: "Show the machine's kernels and the data directory's index.")
+
+    @OptionGroup var data: DataDirectoryOptions
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        var facts: [(String, String)] = [
+            ("data_dir", data.path),
+            ("simd", SIMDInfo.level),
+            ("blas_core", BLASInfo.coreName),
+        ]
+        if let warning = BLASInfo.warning { facts.append(("blas_warning", warning)) }
+        if FileManager.default.fileExists(atPath: (data.vectorsPath as NSString).appendingPathComponent("index.json")) {
+            let store = try DurableIndex.open(directory: data.vectorsPath)
+            let index = store.index
+            facts += [
+                ("dimension", "\(index.configuration.dimension)"),
+                ("metric", index.configuration.metric.rawValue),
+                ("m", "\(index.configuration.m)"),
+                ("ef_construction", "\(index.configuration.efConstruction)"),
+                ("vectors", "\(index.count)"),
+                ("removed_awaiting_compaction", "\(index.deletedCount)"),
+                ("checkpoint", store.recovery.checkpointPath ?? "none"),
+                ("wal_records_replayed", "\(store.recovery.replayedRecords)"),
+                ("load_seconds", String(format: "%.3f", store.recovery.loadSeconds)),
+            ]
+        } else {
+            facts.append(("vectors", "no index yet (create one with `cairn vectors add --dim N`)"))
+        }
+        if json {
+            let object = Dictionary(uniqueKeysWithValues: facts)
+            let bytes = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+            print(String(decoding: bytes, as: UTF8.self))
+        } else {
+            print("Cairn")
+            for (k, v) in facts { print("  \(k.padding(toLength: 28, withPad: " ", startingAt: 0)) \(v)") }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+public import Foundation
+
+/// Runs the real `cairn` executable built next to the test bundle, for tests that crash or script it.
+public enum CairnBinary {
+    /// `.build/<config>/cairn`, beside the test runner.
+    public static var url: URL {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var dir = runner.deletingLastPathComponent()
+        // The runner may sit inside an .xctest bundle directory.
+        while dir.path != "/" && !FileManager.default.fileExists(atPath: dir.appendingPathComponent("cairn").path) {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("cairn")
+    }
+
+    /// The outcome of a finished run.
+    public struct Outcome: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs `cairn arguments…` to completion.
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+        let p = Process()
+        p.executableURL = url
+        p.arguments = arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Outcome(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                       stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// Starts `cairn arguments…`, hands each stdout line to `onLine` until it returns false, then kills the
+    /// process with SIGKILL. Returns the lines read (the process may have printed more that nobody read).
+    public static func runAndKill(_ arguments: [String], onLine: (String) -> Bool) throws -> (lines: [String], killed: Bool) {
+        let p = Process()
+        p.executableURL = url
+        p.arguments = arguments
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var lines: [String] = []
+        var buffer = Data()
+        let reader = out.fileHandleForReading
+        var killed = false
+        reading: while true {
+            let chunk = reader.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            while let nl = buffer.firstIndex(of: 10) {
+                let line = String(decoding: buffer[buffer.startIndex..<nl], as: UTF8.self)
+                buffer.removeSubrange(buffer.startIndex...nl)
+                lines.append(line)
+                if !onLine(line) {
+                    kill(p.processIdentifier, SIGKILL)
+                    killed = true
+                    break reading
+                }
+            }
+        }
+        p.waitUntilExit()
+        return (lines, killed)
+    }
+}
