@@ -105,3 +105,24 @@ enum BruteForce {
         return scored.prefix(k).map(\.1)
     }
 }
+
+/// Batches: exact batches run through BLAS and agree with one-by-one exact search.
+@Suite struct BatchSearchTests {
+    @Test(arguments: Metric.allCases)
+    func exactBatchMatchesSingleQueries(metric: Metric) throws {
+        let dim = 40
+        let (index, _) = try RecallTests.build(n: 1500, dim: dim, metric: metric)
+        for i in stride(from: 0, to: 1500, by: 5) { index.remove(label: UInt64(i) + 1000) }
+        let queries = TestVectors.clustered(n: 37, dimension: dim, seed: 77)
+        let batch = try index.search(batch: queries, options: SearchOptions(k: 8, exact: true))
+        let graph = try index.search(batch: queries, options: SearchOptions(k: 8, efSearch: 200))
+        #expect(batch.count == 37 && graph.count == 37)
+        for i in 0..<37 {
+            let q = TestVectors.row(queries, i, dimension: dim)
+            let one = try index.search(q, options: SearchOptions(k: 8, exact: true))
+            #expect(batch[i].hits.map(\.label) == one.hits.map(\.label))
+            #expect(batch[i].exact && !graph[i].exact)
+            #expect(batch[i].hits.allSatisfy { ($0.label - 1000) % 5 != 0 })
+        }
+    }
+}

@@ -1,69 +1,106 @@
 internal import CCairnKernels
-import CairnVectorMath
+public import CairnVectorMath
+import Foundation
 
 extension HNSWIndex {
-    /// Scans every live vector (optionally only those whose label passes `allowed`): the true top k.
-    func exactSearch(_ q: UnsafePointer<Float>, k: Int, allowed: ((UInt64) -> Bool)?) -> SearchResult {
+    /// The index's blocks of vectors as BLAS-ready matrices (rows in use only).
+    func exactBlocks() -> [ExactSearch.Block] {
         let n = slotCount
-        var top = CandidateHeap(capacity: k + 1, isMax: true)
-        defer { top.deallocate() }
-        let hasDeletes = deletedCount > 0
-        var computed = 0
+        var blocks: [ExactSearch.Block] = []
         var b = 0
         while b << NodeStore.blockShift < n {
-            let block = store.block(b)
             let first = b << NodeStore.blockShift
             let rows = min(NodeStore.blockSize, n - first)
-            for r in 0..<rows {
-                let slot = UInt32(first + r)
-                if hasDeletes, block.meta[r] & NodeFlags.deleted != 0 { continue }
-                if let allowed, !allowed(block.labels[r]) { continue }
-                let d = kernel.distance(q, block.vectors + r * dimension)
-                computed += 1
-                offer(&top, Candidate(distance: d, slot: slot), k: k)
-            }
+            let view = MatrixView(base: store.block(b).vectors, rows: rows, cols: dimension)
+            blocks.append(ExactSearch.Block(view: view, firstID: UInt32(first)))
             b += 1
         }
-        return finish(&top, computed: computed)
+        return blocks
     }
 
-    /// Scores exactly the given slots (a selective filter's allowed set).
+    /// Excludes removed slots and, with a predicate, slots whose label fails it.
+    func exclusion(_ allowed: (@Sendable (UInt64) -> Bool)?) -> ExactSearch.Exclusion? {
+        let hasDeletes = deletedCount > 0
+        if !hasDeletes && allowed == nil { return nil }
+        let store = self.store
+        return { slot in
+            if hasDeletes && store.meta(slot) & NodeFlags.deleted != 0 { return true }
+            if let allowed, !allowed(store.labelPointer(slot).pointee) { return true }
+            return false
+        }
+    }
+
+    /// Scans every live vector (optionally only those whose label passes `allowed`) with BLAS: the true top k.
+    func exactSearch(_ q: UnsafePointer<Float>, k: Int, allowed: (@Sendable (UInt64) -> Bool)?) -> SearchResult {
+        let neighbours = ExactSearch.search(query: q, dimension: dimension, blocks: exactBlocks(), k: k,
+                                            metric: configuration.metric, exclude: exclusion(allowed), threads: 1)
+        return result(neighbours, exact: true, computed: slotCount)
+    }
+
+    /// Scores exactly the given slots (a selective filter's allowed set): gathered, then one `sgemv` per chunk.
     func exactScan(_ q: UnsafePointer<Float>, k: Int, slots: [UInt32]) -> SearchResult {
-        var top = CandidateHeap(capacity: k + 1, isMax: true)
-        defer { top.deallocate() }
-        let batch = 64
-        var pointers = [UnsafePointer<Float>?](repeating: nil, count: batch)
-        var distances = [Float](repeating: 0, count: batch)
-        var i = 0
-        while i < slots.count {
-            let end = min(i + batch, slots.count)
-            for j in i..<end { pointers[j - i] = UnsafePointer(store.vector(slots[j])) }
-            pointers.withUnsafeBufferPointer { p in
-                distances.withUnsafeMutableBufferPointer { d in
-                    kernel.distances(from: q, to: p.baseAddress!, count: end - i, into: d.baseAddress!)
+        let store = self.store
+        let neighbours = ExactSearch.rerank(query: q, dimension: dimension, ids: slots, k: k,
+                                            metric: configuration.metric) { UnsafePointer(store.vector($0)) }
+        return result(neighbours, exact: true, computed: slots.count)
+    }
+
+    func result(_ neighbours: [Neighbor], exact: Bool, computed: Int) -> SearchResult {
+        let hits = neighbours.map { n in
+            SearchHit(label: store.labelPointer(n.id).pointee, distance: n.distance,
+                      similarity: configuration.metric.similarity(fromDistance: n.distance))
+        }
+        return SearchResult(hits: hits, exact: exact, distanceComputations: computed)
+    }
+
+    /// Searches many queries at once: an exact batch runs as blocked `sgemm` (BLAS) over the whole index,
+    /// a graph batch spreads the queries over `threads` threads (all cores by default).
+    /// - Parameter queries: row-major, `count × dimension` floats.
+    public func search(batch queries: [Float], options: SearchOptions, threads: Int = 0) throws(IndexError) -> [SearchResult] {
+        guard queries.count % dimension == 0 else {
+            throw .dimensionMismatch(expected: dimension, got: queries.count % dimension)
+        }
+        let m = queries.count / dimension
+        if options.exact, options.filter == nil {
+            var prepared = queries
+            if configuration.metric.normalizes {
+                prepared.withUnsafeMutableBufferPointer { p in
+                    for i in 0..<m { normalize(p.baseAddress! + i * dimension, count: dimension) }
                 }
             }
-            for j in i..<end { offer(&top, Candidate(distance: distances[j - i], slot: slots[j]), k: k) }
-            i = end
+            _ = try queries.withUnsafeBufferPointer { (q) throws(IndexError) in
+                try validate(query: UnsafeBufferPointer(rebasing: q[0..<min(dimension, q.count)]), options: options)
+            }
+            let all = prepared.withUnsafeBufferPointer { p in
+                ExactSearch.search(queries: MatrixView(base: p.baseAddress!, rows: m, cols: dimension),
+                                   blocks: exactBlocks(), k: options.k, metric: configuration.metric,
+                                   exclude: exclusion(nil), threads: threads)
+            }
+            return all.map { result($0, exact: true, computed: slotCount) }
         }
-        return finish(&top, computed: slots.count)
-    }
-
-    @inline(__always) private func offer(_ top: inout CandidateHeap, _ c: Candidate, k: Int) {
-        if top.count < k {
-            top.push(c)
-        } else if c.distance < top.top.distance
-            || (c.distance == top.top.distance && c.slot < top.top.slot)
-        {
-            top.replaceTop(c)
+        let workers = threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount
+        let out = UnsafeMutablePointer<Result<SearchResult, IndexError>>.allocate(capacity: m)
+        defer { out.deallocate() }
+        let sink = Unchecked(out)
+        queries.withUnsafeBufferPointer { buffer in
+            let all = Unchecked(buffer)
+            let dim = dimension
+            DispatchQueue.concurrentPerform(iterations: max(1, min(workers, m))) { w in
+                var i = w
+                while i < m {
+                    let q = UnsafeBufferPointer(rebasing: all.value[i * dim..<(i + 1) * dim])
+                    let r = Result { () throws(IndexError) in try search(q, options: options) }
+                    (sink.value + i).initialize(to: r)
+                    i += workers
+                }
+            }
         }
-    }
-
-    private func finish(_ top: inout CandidateHeap, computed: Int) -> SearchResult {
-        let hits = top.drainAscending().map { c in
-            SearchHit(label: store.labelPointer(c.slot).pointee, distance: c.distance,
-                      similarity: configuration.metric.similarity(fromDistance: c.distance))
+        var results: [SearchResult] = []
+        results.reserveCapacity(m)
+        for i in 0..<m {
+            results.append(try out[i].get())
         }
-        return SearchResult(hits: hits, exact: true, distanceComputations: computed)
+        out.deinitialize(count: m)
+        return results
     }
 }
