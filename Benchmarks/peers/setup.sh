@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# Creates Benchmarks/.venv with the peer engines that `cairn bench ... --peers` compares against:
+# hnswlib (built here from its source with -O3 -march=native), numpy and threadpoolctl, all pinned.
+#
+# Idempotent: when the venv already imports the pinned versions and a tiny hnswlib index works on
+# this CPU, it only prints the summary. Delete Benchmarks/.venv to force a rebuild.
+#
+# Usage: bash Benchmarks/peers/setup.sh         (then run peers with Benchmarks/.venv/bin/python)
+#
+# Files left in the venv: hnswlib-build.log (pip's verbose build log, with the compiler command lines)
+# and hnswlib-simd.txt (the compile flags and the SIMD level -march=native gave hnswlib).
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="${ROOT}/Benchmarks/.venv"
+PY="${VENV}/bin/python"
+
+HNSWLIB_VERSION="0.8.0"
+NUMPY_VERSION="2.4.6"
+THREADPOOLCTL_VERSION="3.6.0"
+# Build-time only (hnswlib is built without build isolation against these).
+PYBIND11_VERSION="2.13.6"
+SETUPTOOLS_VERSION="75.8.0"
+WHEEL_VERSION="0.45.1"
+
+log() {
+    printf 'peers: %s\n' "$*" >&2
+}
+
+# Succeeds when the venv has the pinned packages and hnswlib runs on this CPU (an index built with
+# -march=native elsewhere would die here with SIGILL, and is then rebuilt).
+venv_ready() {
+    [[ -x "$PY" ]] || return 1
+    "$PY" - "$HNSWLIB_VERSION" "$NUMPY_VERSION" "$THREADPOOLCTL_VERSION" >/dev/null 2>&1 <<'EOF'
+import sys
+from importlib.metadata import version
+import hnswlib, numpy, threadpoolctl
+want = dict(zip(["hnswlib", "numpy", "threadpoolctl"], sys.argv[1:]))
+assert all(version(name) == v for name, v in want.items()), "version mismatch"
+data = numpy.random.default_rng(0).random((64, 16), dtype=numpy.float32)
+index = hnswlib.Index(space="l2", dim=16)
+index.init_index(max_elements=64, M=8, ef_construction=32)
+index.add_items(data, numpy.arange(64))
+labels, _ = index.knn_query(data[:4], k=1)
+assert list(labels[:, 0]) == [0, 1, 2, 3]
+EOF
+}
+
+# Picks an interpreter that can create a venv; installs Debian's python3-venv if none can.
+find_python() {
+    local candidate
+    for candidate in python3 /usr/bin/python3; do
+        if command -v "$candidate" >/dev/null 2>&1 \
+            && "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    log "no python3 with venv/ensurepip; installing Debian's python3-venv"
+    local sudo=()
+    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo -n)
+    "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
+    "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends python3-venv python3-dev </dev/null >&2
+    echo /usr/bin/python3
+}
+
+# Writes the flags pip's build used and the SIMD macros they enable to hnswlib-simd.txt.
+record_simd() {
+    local flags cxx simd
+    flags="$(grep -Eo -- '-march=[a-z0-9-]+|-O[0-3s]|-std=c\+\+[0-9]+|-fopenmp' "${VENV}/hnswlib-build.log" \
+        | sort -u | tr '\n' ' ' || true)"
+    cxx="$("$PY" -c 'import sysconfig; print((sysconfig.get_config_var("CXX") or "c++").split()[0])')"
+    simd="$(echo | "$cxx" -march=native -dM -E - 2>/dev/null \
+        | grep -Eo '__(AVX512F|AVX512BW|AVX512VL|AVX512DQ|AVX2|AVX|FMA|SSE4_2)__' | sort -u | tr '\n' ' ' || true)"
+    local level="SSE"
+    case "$simd" in
+        *__AVX512F__*) level="AVX-512" ;;
+        *__AVX__*) level="AVX" ;;
+    esac
+    {
+        echo "compile flags: ${flags}"
+        echo "compiler: ${cxx}"
+        echo "native macros: ${simd}"
+        # hnswlib.h: USE_SSE always on x86, USE_AVX with __AVX__, USE_AVX512 with __AVX512F__.
+        echo "hnswlib SIMD: ${level}"
+    } >"${VENV}/hnswlib-simd.txt"
+}
+
+install_venv() {
+    local python
+    python="$(find_python)"
+    log "creating ${VENV} with $("$python" --version 2>&1)"
+    rm -rf "$VENV"
+    "$python" -m venv "$VENV"
+    "$PY" -m pip install -q --disable-pip-version-check \
+        "numpy==${NUMPY_VERSION}" "threadpoolctl==${THREADPOOLCTL_VERSION}" \
+        "pybind11==${PYBIND11_VERSION}" "setuptools==${SETUPTOOLS_VERSION}" "wheel==${WHEEL_VERSION}" </dev/null
+    log "building hnswlib ${HNSWLIB_VERSION} from source (-march=native), log in ${VENV}/hnswlib-build.log"
+    # --no-cache-dir: a wheel built with -march=native must not be reused on another CPU.
+    env -u HNSWLIB_NO_NATIVE "$PY" -m pip install -v --disable-pip-version-check --no-cache-dir \
+        --no-build-isolation --no-binary hnswlib "hnswlib==${HNSWLIB_VERSION}" \
+        </dev/null >"${VENV}/hnswlib-build.log" 2>&1 \
+        || { tail -n 40 "${VENV}/hnswlib-build.log" >&2; log "hnswlib build failed"; exit 1; }
+    record_simd
+    venv_ready || { log "venv check failed after install"; exit 1; }
+}
+
+main() {
+    if venv_ready; then
+        log "venv ready (${VENV})"
+    else
+        install_venv
+    fi
+    local numpy_blas simd
+    numpy_blas="$("$PY" -c 'import numpy as np; d = np.show_config(mode="dicts")["Build Dependencies"]["blas"]; print(d["name"], d["version"])' 2>/dev/null || echo unknown)"
+    simd="$(sed -n 's/^hnswlib SIMD: //p' "${VENV}/hnswlib-simd.txt" 2>/dev/null || true)"
+    log "ok: hnswlib ${HNSWLIB_VERSION} (${simd:-SIMD unknown}), numpy ${NUMPY_VERSION} (${numpy_blas}); run peers with ${PY}"
+}
+
+main "$@"

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Builds Cairn with its tests and runs them: the project's test command (also what CI runs).
+#
+# Usage: scripts/test.sh [swift test arguments...]
+#   scripts/test.sh                          # every test
+#   scripts/test.sh --filter CairnIndexTests # extra arguments go to `swift test` unchanged
+#
+# Works from any directory and without a terminal or standard input (CI sets CI=true and closes stdin).
+# The exit code is the first failing step's: bootstrap, `swift build --build-tests`, then `swift test`.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+# Sourced so that the PATH it sets up (for /opt/swift) stays in effect here.
+# shellcheck source=scripts/bootstrap.sh
+. "$ROOT/scripts/bootstrap.sh"
+bootstrap_main
+
+seconds_since() {
+    echo $(( SECONDS - $1 ))
+}
+
+started=$SECONDS
+step="build"
+status=0
+swift build --build-tests </dev/null || status=$?
+build_seconds="$(seconds_since "$started")"
+test_seconds=0
+if [[ $status -eq 0 ]]; then
+    step="test"
+    test_started=$SECONDS
+    swift test --disable-xctest "$@" </dev/null || status=$?
+    test_seconds="$(seconds_since "$test_started")"
+fi
+
+if [[ $status -eq 0 ]]; then
+    echo "test.sh: OK (swift build ${build_seconds}s, swift test ${test_seconds}s)"
+else
+    echo "test.sh: FAILED in swift ${step} with exit code ${status} (swift build ${build_seconds}s, swift test ${test_seconds}s)"
+fi
+exit "$status"
