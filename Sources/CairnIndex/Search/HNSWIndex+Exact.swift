@@ -37,7 +37,8 @@ extension HNSWIndex {
         return result(neighbours, exact: true, computed: slotCount)
     }
 
-    /// Scores exactly the given slots (a selective filter's allowed set): gathered, then one `sgemv` per chunk.
+    /// Scores exactly the given slots (a selective filter's allowed set) in place with the SIMD kernels (measured
+    /// 2.5× faster than gathering them for one `sgemv`: see `ExactSearch.rerank`).
     func exactScan(_ q: UnsafePointer<Float>, k: Int, slots: [UInt32]) -> SearchResult {
         let store = self.store
         let neighbours = ExactSearch.rerank(query: q, dimension: dimension, ids: slots, k: k,
