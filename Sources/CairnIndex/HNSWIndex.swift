@@ -1,5 +1,5 @@
 internal import CCairnKernels
-public import CairnVectorMath
+import CairnVectorMath
 import Foundation
 import Synchronization
 

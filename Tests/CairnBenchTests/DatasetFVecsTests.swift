@@ -22,7 +22,7 @@ struct DatasetFVecsTests {
     func writeRaw(_ words: [Int32], to path: String, dropLastBytes: Int = 0) {
         var data = words.withUnsafeBytes { Data($0) }
         data.removeLast(dropLastBytes)
-        FileManager.default.createFile(atPath: path, contents: data)
+        _ = FileManager.default.createFile(atPath: path, contents: data)
     }
 
     func expectError(
@@ -83,13 +83,13 @@ struct DatasetFVecsTests {
         defer { dir.remove() }
         try FVecs.write(Matrix(rows: 10, cols: 4, repeating: 1), to: dir.file("t.fvecs"))
         let full = try Data(contentsOf: URL(fileURLWithPath: dir.file("t.fvecs")))
-        FileManager.default.createFile(atPath: dir.file("t.fvecs"), contents: full.dropLast(3))
+        _ = FileManager.default.createFile(atPath: dir.file("t.fvecs"), contents: full.dropLast(3))
         expectError(.corruption, containing: "vector 9 has 17 of 20 bytes") { _ = try FVecs.read(dir.file("t.fvecs")) }
         expectError(.corruption, containing: dir.file("t.fvecs")) { _ = try FVecs.read(dir.file("t.fvecs")) }
         // The complete prefix is still readable on purpose.
         #expect(try FVecs.read(dir.file("t.fvecs"), limit: 9).rows == 9)
         writeRaw([], to: dir.file("tiny.fvecs"))
-        FileManager.default.createFile(atPath: dir.file("tiny.fvecs"), contents: Data([1, 0]))
+        _ = FileManager.default.createFile(atPath: dir.file("tiny.fvecs"), contents: Data([1, 0]))
         expectError(.corruption, containing: "vector 0") { _ = try FVecs.read(dir.file("tiny.fvecs")) }
     }
 

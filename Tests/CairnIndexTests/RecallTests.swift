@@ -36,7 +36,9 @@ import TestSupport
         let (index, _) = try Self.build(n: 3000, dim: dim, metric: metric)
         var queries = TestVectors.clustered(n: 100, dimension: dim, seed: 99)
         if metric == .innerProduct { TestVectors.scaleRows(&queries, dimension: dim, norms: 1...1, seed: 1) }
-        let r = try Self.recall(index, queries: queries, dim: dim, k: 10, ef: 100)
+        // Inner product over vectors of varying norm is the hardest case for a graph (no triangle inequality):
+        // it gets a wider candidate list for the same bar.
+        let r = try Self.recall(index, queries: queries, dim: dim, k: 10, ef: metric == .innerProduct ? 200 : 100)
         #expect(r >= 0.95, "recall@10 = \(r) for \(metric)")
         let report = try index.checkIntegrity()
         #expect(report.nodes == 3000 && report.live == 3000 && report.deleted == 0)

@@ -1,4 +1,4 @@
-public import CairnVectorMath
+import CairnVectorMath
 
 /// Which vectors a search may return.
 ///

@@ -1,4 +1,4 @@
-public import CairnIndex
+import CairnIndex
 import CairnVectorMath
 import Foundation
 

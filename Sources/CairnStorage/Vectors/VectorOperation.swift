@@ -1,4 +1,4 @@
-public import CairnIndex
+import CairnIndex
 import CairnVectorMath
 
 /// A write to the vector index as it is logged in the WAL.

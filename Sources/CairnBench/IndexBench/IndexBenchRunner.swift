@@ -1,0 +1,116 @@
+import CairnIndex
+import CairnVectorMath
+import Foundation
+
+/// Runs `cairn bench index` for Cairn: builds the index (one thread and all threads), saves and reloads
+/// it, and sweeps ef_search measuring recall, throughput and latency.
+///
+/// ```swift
+/// let runner = IndexBenchRunner(settings: try settings.validated()) { line in print(line) }
+/// let data = try IndexBenchDataset.load(runner.settings, log: runner.log)
+/// let report = try runner.run(on: data)
+/// print(IndexBenchMarkdown.table(report))
+/// ```
+///
+/// How each number is taken (the hnswlib peer measures the same way, see `Benchmarks/peers/`):
+/// - build: `insert(labels:vectors:threads:)` of all base vectors into an empty index, wall time;
+/// - bytes per vector: size of the checkpoint file the index saves to, divided by n;
+/// - load: mapping and verifying that file plus restoring a searchable index from it (page cache warm);
+/// - recall@1 (and @10 when k ≥ 10) from a search with `k`, recall@100 from a separate search with
+///   k = 100, because a search raises ef to k and a 100-deep search would hide a small ef's recall;
+/// - qps_1t and p50/p99: one thread over all queries with `k`, each query timed;
+/// - qps_all: ``IndexBenchSettings/resolvedThreads`` threads sharing the queries;
+/// - each of the two is the fastest of ``IndexBenchSettings/repeats`` passes over all queries (as the
+///   peers' `--repeats`); the latency percentiles pool the queries of every pass.
+public struct IndexBenchRunner: Sendable {
+    /// The validated settings.
+    public let settings: IndexBenchSettings
+    /// Receives progress lines (the CLI prints them to standard error).
+    public let log: @Sendable (String) -> Void
+
+    /// A runner for `settings` (call ``IndexBenchSettings/validated()`` first).
+    public init(settings: IndexBenchSettings, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.settings = settings
+        self.log = log
+    }
+
+    /// Loads the dataset and measures Cairn on it.
+    public func run() throws(IndexBenchError) -> IndexBenchReport {
+        let data = try IndexBenchDataset.load(settings, log: log)
+        return try run(on: data)
+    }
+
+    /// Measures Cairn on `data`.
+    /// - Throws: ``IndexBenchError``: a dataset error for vectors the index refuses, a failure when saving
+    ///   or reloading the index fails.
+    public func run(on data: IndexBenchDataset) throws(IndexBenchError) -> IndexBenchReport {
+        let threads = settings.resolvedThreads
+        let (n, dim) = (data.base.rows, data.base.cols)
+        log("cairn: n=\(n) dim=\(dim) queries=\(data.queries.rows) metric=\(settings.metric) M=\(settings.m) "
+            + "efC=\(settings.efConstruction) threads=\(threads); kernels \(SIMDInfo.level), BLAS \(BLASInfo.coreName)")
+        let labels = (0..<n).map { UInt64($0) }
+        let vectors = Array(UnsafeBufferPointer(start: data.base.pointer, count: data.base.count))
+
+        var seconds1t: Double?
+        if settings.singleThreadBuild && threads > 1 {
+            seconds1t = try build(labels: labels, vectors: vectors, dimension: dim, threads: 1).seconds
+            log("  build 1 thread: \(shortDecimal(seconds1t!)) s")
+        }
+        let (index, seconds) = try build(labels: labels, vectors: vectors, dimension: dim, threads: threads)
+        log("  build \(threads) threads: \(shortDecimal(seconds)) s")
+        if settings.singleThreadBuild && threads == 1 { seconds1t = seconds }
+
+        let saved = try saveAndReload(index, data: data)
+        log("  index file \(saved.fileBytes) bytes (\(shortDecimal(saved.bytesPerVector)) per vector), "
+            + "load \(String(format: "%.1f", saved.loadSeconds * 1000)) ms")
+
+        warmUp(index, data: data)
+        var runs: [IndexBenchRun] = []
+        for ef in settings.efSearch {
+            let run = try measure(index, data: data, ef: ef, threads: threads)
+            log("  ef=\(ef) r@1=\(shortDecimal(run.recallAt1)) r@10=\(shortDecimal(run.recallAt10)) "
+                + "r@100=\(shortDecimal(run.recallAt100)) qps_1t=\(Int(run.qps1t)) qps_all=\(Int(run.qpsAll)) "
+                + "p50=\(shortDecimal(run.p50Us))us p99=\(shortDecimal(run.p99Us))us")
+            runs.append(run)
+        }
+        return IndexBenchReport(
+            n: n, dim: dim, m: settings.m, efConstruction: settings.efConstruction, buildSeconds: seconds,
+            buildThreads: threads, buildSeconds1t: seconds1t, bytesPerVector: saved.bytesPerVector,
+            loadSeconds: saved.loadSeconds, simd: SIMDInfo.level, blasCore: BLASInfo.coreName, runs: runs)
+    }
+
+    /// Builds a fresh index from all base vectors on `threads` threads and times it.
+    func build(
+        labels: [UInt64], vectors: [Float], dimension: Int, threads: Int
+    ) throws(IndexBenchError) -> (index: HNSWIndex, seconds: Double) {
+        let config = IndexConfiguration(
+            dimension: dimension, metric: settings.metric, m: settings.m, efConstruction: settings.efConstruction)
+        do throws(IndexError) {
+            let index = try HNSWIndex(configuration: config)
+            let start = BenchClock.nanoseconds()
+            try index.insert(labels: labels, vectors: vectors, threads: threads)
+            let seconds = Double(BenchClock.nanoseconds() - start) / 1e9
+            guard index.count == labels.count else {
+                throw IndexError.corrupt("the index holds \(index.count) vectors after inserting \(labels.count)")
+            }
+            return (index, seconds)
+        } catch {
+            throw error.isUserError ? .dataset("the index refused the base vectors: \(error)")
+                : .failed("building the index: \(error)")
+        }
+    }
+
+    /// Searches the first queries once so that the timed loops start with warm caches and scratch pools.
+    func warmUp(_ index: HNSWIndex, data: IndexBenchDataset) {
+        let count = min(data.queries.rows, 200)
+        let options = SearchOptions(k: min(settings.k, data.base.rows), efSearch: settings.efSearch.max())
+        for q in 0..<count {
+            _ = try? index.search(data.query(q), options: options)
+        }
+    }
+}
+
+/// Three or four significant decimals for log lines.
+func shortDecimal(_ value: Double) -> String {
+    String(format: value >= 100 ? "%.0f" : value >= 1 ? "%.2f" : "%.4f", value)
+}
