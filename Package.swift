@@ -51,23 +51,44 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // libcurl behind one Swift type: every outbound HTTP request of Cairn.
+        .target(
+            name: "CairnHTTP",
+            dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strictSettings
+        ),
+        // sqlite3 behind one Swift type: the embedded relational store and the embedding cache.
+        .target(
+            name: "CairnSQL",
+            dependencies: ["CSQLite"],
+            swiftSettings: strictSettings
+        ),
+        // Embedders: the built-in all-MiniLM-L6-v2 on BLAS, remote APIs over CairnHTTP, the embedding cache.
+        .target(
+            name: "CairnEmbedding",
+            dependencies: [
+                "CairnVectorMath", "CairnHTTP", "CairnSQL", "CCairnKernels",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Datasets (.fvecs/.ivecs, seeded synthetic sets), ground truth and the benchmark runners.
         .target(
             name: "CairnBench",
-            dependencies: ["CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS"],
+            dependencies: ["CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnBench", "CairnStorage", "CairnIndex", "CairnVectorMath",
+                "CairnBench", "CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["CairnBench", "CairnIndex", "CairnVectorMath", "CairnStorage"],
+            dependencies: ["CairnBench", "CairnEmbedding", "CairnHTTP", "CairnIndex", "CairnVectorMath", "CairnStorage"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -86,6 +107,21 @@ let package = Package(
                 "CairnStorage", "CairnIndex", "CairnVectorMath", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnHTTPTests",
+            dependencies: ["CairnHTTP", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnSQLTests",
+            dependencies: ["CairnSQL", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnEmbeddingTests",
+            dependencies: ["CairnEmbedding", "CairnHTTP", "CairnSQL", "CairnVectorMath", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -4,17 +4,17 @@ import Glibc
 
 /// The `cairn` command: Cairn's vector index, benchmarks and (in time) the retrieval service.
 @main
-struct Cairn: ParsableCommand {
+struct Cairn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "Cairn: retrieval and embedding for grounded AI coaches, with its own vector index.",
-        subcommands: [InfoCommand.self, VectorsCommand.self, BenchCommand.self],
+        subcommands: [InfoCommand.self, EmbedCommand.self, VectorsCommand.self, BenchCommand.self],
         defaultSubcommand: InfoCommand.self
     )
 
-    static func main() {
+    static func main() async {
         BLASEnvironment.reexecIfMisdetected()
-        main(nil)
+        await main(nil)
     }
 }
 
@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and compare it with peers measured in the same run.",
-        subcommands: [BenchIndexCommand.self]
+        subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self]
     )
 }
 

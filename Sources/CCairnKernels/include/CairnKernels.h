@@ -73,6 +73,9 @@ uint64_t cairn_atomic_fetch_add_u64(uint64_t *p, uint64_t v);
 void cairn_spin_lock(uint32_t *p);
 void cairn_spin_unlock(uint32_t *p);
 
+/// SHA-256 (FIPS 180-4) of `len` bytes at `data`, written as 32 bytes to `out`.
+void cairn_sha256(const void *data, size_t len, uint8_t out[32]);
+
 #ifdef __cplusplus
 }
 #endif
