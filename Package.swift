@@ -126,7 +126,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnBenchTests",
-            dependencies: ["CairnBench", "TestSupport"],
+            dependencies: ["CairnBench", "CairnEmbedding", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
