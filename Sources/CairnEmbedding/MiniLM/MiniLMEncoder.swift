@@ -1,8 +1,4 @@
 import CairnVectorMath
-import Glibc
-nonisolated(unsafe) public var miniLMProfile = [Double](repeating: 0, count: 12)
-@inline(__always) func tick() -> Double { var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t); return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9 }
-
 
 /// One input sequence of a chunk: its token ids and where its embedding goes.
 struct MiniLMSequence: @unchecked Sendable {
@@ -67,19 +63,19 @@ struct MiniLMEncoder: Sendable {
         let x = workspace.hidden.pointer
         let qk = workspace.queryKey.pointer, vt = workspace.valueTransposed.pointer
         let context = workspace.context.pointer, scores = workspace.scores.pointer
-        let hidden = MatrixView(base: x, rows: tokens, cols: h)
+        let inverseSums = workspace.inverseSums.pointer
 
-        let _t0 = tick()
-        BLAS.sgemm(hidden, MatrixView(base: layer.queryKey, rows: qkWidth, cols: h), into: qk, ldc: qkWidth)
-        miniLMProfile[0] += tick() - _t0
-        let _t1 = tick()
+        layer.queryKey.apply(x, rows: tokens, into: qk, ldc: qkWidth)
         MiniLMKernels.addBias(qk, rows: tokens, width: h, stride: qkWidth, bias: layer.queryBias)
-        miniLMProfile[1] += tick() - _t1
         // Vᵀ = W_v·Xᵀ: each head's values are then 32 rows of a matrix whose columns are tokens, the B operand
-        // that scores·values needs.
-        let _t2 = tick()
-        BLAS.sgemm(MatrixView(base: layer.value, rows: h, cols: h), hidden, into: vt, ldc: tokens)
-        miniLMProfile[2] += tick() - _t2
+        // that scores·values needs. The small-batch kernel makes V itself, transposed through `context`
+        // (free until the heads write it).
+        if layer.value.usesSmallKernel(rows: tokens) {
+            layer.value.apply(x, rows: tokens, into: context, ldc: h)
+            MiniLMKernels.transpose(context, rows: tokens, cols: h, into: vt)
+        } else {
+            BLAS.sgemm(layer.value.view, MatrixView(base: x, rows: tokens, cols: h), into: vt, ldc: tokens)
+        }
 
         for (s, start) in zip(sequences, starts) {
             let n = s.count, stride = MiniLMWorkspace.scoreStride(n)
@@ -87,24 +83,16 @@ struct MiniLMEncoder: Sendable {
             for head in 0..<MiniLMShape.heads {
                 let q = MatrixView(base: rows + head * d, rows: n, cols: d, rowStride: qkWidth)
                 let k = MatrixView(base: rows + h + head * d, rows: n, cols: d, rowStride: qkWidth)
-                let _t3 = tick()
                 BLAS.sgemm(q, k, into: scores, ldc: stride, alpha: Self.scoreScale)
-                miniLMProfile[3] += tick() - _t3
-                let _t4 = tick()
-                MiniLMKernels.softmaxRows(scores, count: n, stride: stride)
-                miniLMProfile[4] += tick() - _t4
+                MiniLMKernels.softmaxRows(scores, count: n, stride: stride, inverseSums: inverseSums)
                 let p = MatrixView(base: scores, rows: n, cols: n, rowStride: stride)
                 let v = MatrixView(base: vt + head * d * tokens + start, rows: d, cols: n, rowStride: tokens)
-                let _t5 = tick()
                 BLAS.sgemm(p, v, into: context + start * h + head * d, ldc: h)
-                miniLMProfile[5] += tick() - _t5
+                MiniLMKernels.scaleHeadRows(context + start * h + head * d, rows: n, stride: h, factors: inverseSums)
             }
         }
 
-        let _t6 = tick()
-        BLAS.sgemm(MatrixView(base: context, rows: tokens, cols: h),
-                   MatrixView(base: layer.attentionOutput, rows: h, cols: h), into: x, ldc: h, beta: 1)
-        miniLMProfile[6] += tick() - _t6
+        layer.attentionOutput.apply(context, rows: tokens, into: x, ldc: h, accumulate: true)
         MiniLMKernels.addBiasLayerNorm(x, rows: tokens, width: h, bias: layer.attentionOutputBias,
                                        scale: layer.attentionNormScale, shift: layer.attentionNormShift)
     }
@@ -113,25 +101,15 @@ struct MiniLMEncoder: Sendable {
     private func feedForward(_ layer: MiniLMLayerWeights, tokens: Int, workspace: MiniLMWorkspace) {
         let h = MiniLMShape.hidden, f = MiniLMShape.intermediate
         let x = workspace.hidden.pointer, inner = workspace.intermediate.pointer
-        let expand = MatrixView(base: layer.intermediate, rows: f, cols: h)
-        let contract = MatrixView(base: layer.output, rows: h, cols: f)
         var first = 0
         while first < tokens {
             let m = min(MiniLMWorkspace.feedForwardTile, tokens - first)
             let rows = x + first * h
-            let _t7 = tick()
-            BLAS.sgemm(MatrixView(base: rows, rows: m, cols: h), expand, into: inner, ldc: f)
-            miniLMProfile[7] += tick() - _t7
-            let _t8 = tick()
+            layer.intermediate.apply(rows, rows: m, into: inner, ldc: f)
             MiniLMKernels.addBiasGELU(inner, rows: m, width: f, bias: layer.intermediateBias)
-            miniLMProfile[8] += tick() - _t8
-            let _t9 = tick()
-            BLAS.sgemm(MatrixView(base: inner, rows: m, cols: f), contract, into: rows, ldc: h, beta: 1)
-            miniLMProfile[9] += tick() - _t9
-            let _t10 = tick()
+            layer.output.apply(inner, rows: m, into: rows, ldc: h, accumulate: true)
             MiniLMKernels.addBiasLayerNorm(rows, rows: m, width: h, bias: layer.outputBias,
                                            scale: layer.outputNormScale, shift: layer.outputNormShift)
-            miniLMProfile[10] += tick() - _t10
             first += m
         }
     }

@@ -1,4 +1,5 @@
 import CairnVectorMath
+import Dispatch
 import Foundation
 
 /// all-MiniLM-L6-v2 run in process on BLAS: token ids in, 384-float unit-length sentence embeddings out.

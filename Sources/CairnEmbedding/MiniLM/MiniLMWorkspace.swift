@@ -24,6 +24,9 @@ final class MiniLMWorkspace: @unchecked Sendable {
     /// One head's attention scores, `longest × stride(longest)`.
     private(set) var scores = Matrix(uninitializedRows: 0, cols: 0)
 
+    /// `1 / Σ` of each softmax row of one head, `longest` floats.
+    private(set) var inverseSums = Matrix(uninitializedRows: 0, cols: 0)
+
     /// Rows the feed-forward block handles at once, so its 1536-wide activations stay in L2 between the
     /// two products that surround GELU.
     static let feedForwardTile = 256
@@ -41,6 +44,7 @@ final class MiniLMWorkspace: @unchecked Sendable {
         }
         if longest > sequenceCapacity {
             scores = Matrix(uninitializedRows: longest, cols: Self.scoreStride(longest))
+            inverseSums = Matrix(uninitializedRows: 1, cols: longest)
             sequenceCapacity = longest
         }
     }

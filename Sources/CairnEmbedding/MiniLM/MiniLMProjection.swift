@@ -1,0 +1,50 @@
+import CairnVectorMath
+
+/// A linear layer's weight matrix W (`outputs × inputs`, PyTorch's layout) as the encoder applies it:
+/// `y = x·Wᵀ`, or `y += x·Wᵀ`, for a block of token rows.
+///
+/// Blocks of many tokens go to BLAS (`cblas_sgemm`). BLAS re-packs W on every call, which for a handful of
+/// tokens (a query) costs more than the arithmetic; when the small-batch kernel is built in
+/// (``MiniLMSmallGEMM``), W is also kept in its pre-packed layout and short blocks use that instead.
+struct MiniLMProjection: @unchecked Sendable {
+    /// Row-major `outputs × inputs`.
+    let weights: UnsafePointer<Float>
+    let outputs: Int
+    let inputs: Int
+    /// W in ``MiniLMSmallGEMM``'s layout, when that kernel is available.
+    let panels: UnsafePointer<Float>?
+
+    /// W as the B operand of `BLAS.sgemm` (which computes `A·Bᵀ`).
+    var view: MatrixView { MatrixView(base: weights, rows: outputs, cols: inputs) }
+
+    /// Whether a block of `rows` tokens takes the small-batch kernel.
+    @inline(__always)
+    func usesSmallKernel(rows: Int) -> Bool { panels != nil && rows <= MiniLMSmallGEMM.maxRows }
+
+    /// `y = x·Wᵀ` (or `y += x·Wᵀ` when `accumulate`) for `rows` rows of `x` (`inputs` floats each, densely
+    /// packed) into rows of `y` that are `ldc` floats apart.
+    func apply(
+        _ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false
+    ) {
+        if let panels, rows <= MiniLMSmallGEMM.maxRows {
+            MiniLMSmallGEMM.multiply(x, rows: rows, panels: panels, outputs: outputs, inputs: inputs, into: y,
+                                     ldc: ldc, accumulate: accumulate)
+        } else {
+            BLAS.sgemm(MatrixView(base: x, rows: rows, cols: inputs), view, into: y, ldc: ldc,
+                       beta: accumulate ? 1 : 0)
+        }
+    }
+
+    /// `W` as a projection, with its packed copy (kept alive by appending it to `owners`) when the
+    /// small-batch kernel is available.
+    static func make(_ weights: UnsafePointer<Float>, outputs: Int, inputs: Int, owners: inout [Matrix])
+        -> MiniLMProjection
+    {
+        var panels: UnsafePointer<Float>? = nil
+        if let packed = MiniLMSmallGEMM.pack(weights, outputs: outputs, inputs: inputs) {
+            owners.append(packed)
+            panels = UnsafePointer(packed.pointer)
+        }
+        return MiniLMProjection(weights: weights, outputs: outputs, inputs: inputs, panels: panels)
+    }
+}
