@@ -13,7 +13,7 @@ import Foundation
 /// var report = cairnReport
 /// report.peers = peers.run(cairn: cairnReport.runs)
 /// ```
-public struct EmbedPeerRunner: Sendable {
+public struct EmbedPeerRunner: Sendable, BenchmarksLayout {
     /// The settings Cairn ran with (the peers get the same texts, threads, batch and repeats).
     public let settings: EmbedBenchSettings
     /// Names the peers' JSON files and the Markdown report under `Benchmarks/results/`.
@@ -28,14 +28,7 @@ public struct EmbedPeerRunner: Sendable {
         self.log = log
     }
 
-    func path(_ components: String...) -> String {
-        components.reduce(settings.benchmarksDirectory) { ($0 as NSString).appendingPathComponent($1) }
-    }
-
-    /// `Benchmarks/results/`.
-    public var resultsDirectory: String { path("results") }
-    /// The virtual environment's interpreter.
-    public var python: String { path(".venv", "bin", "python") }
+    public var benchmarksDirectory: String { settings.benchmarksDirectory }
     /// Where the Markdown report of this run goes.
     public var reportPath: String { path("results", "\(stamp)-embed.md") }
 

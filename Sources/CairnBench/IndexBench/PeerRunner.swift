@@ -14,7 +14,7 @@ import Foundation
 /// var report = cairnReport
 /// report.peers = peers.run(cairn: cairnReport, data: data)
 /// ```
-public struct PeerRunner: Sendable {
+public struct PeerRunner: Sendable, BenchmarksLayout {
     /// The settings Cairn ran with (the peers get the same parameters).
     public let settings: IndexBenchSettings
     /// Names the peers' JSON files and the Markdown report under `Benchmarks/results/`.
@@ -29,14 +29,7 @@ public struct PeerRunner: Sendable {
         self.log = log
     }
 
-    func path(_ components: String...) -> String {
-        components.reduce(settings.benchmarksDirectory) { ($0 as NSString).appendingPathComponent($1) }
-    }
-
-    /// `Benchmarks/results/`.
-    public var resultsDirectory: String { path("results") }
-    /// The virtual environment's interpreter.
-    public var python: String { path(".venv", "bin", "python") }
+    public var benchmarksDirectory: String { settings.benchmarksDirectory }
 
     /// Measures hnswlib and numpy and compares them with `cairn`; never throws, failures are recorded.
     ///
