@@ -1,4 +1,4 @@
-import CairnEmbedding
+@testable import CairnEmbedding
 import Testing
 import TestSupport
 
@@ -79,6 +79,22 @@ struct EmbeddingDistance {
             #expect(d.cosine >= 0.99999 && d.maxAbsDiff <= 1e-4,
                     "item \(index): cosine \(d.cosine), max |Δ| \(d.maxAbsDiff)")
         }
+    }
+
+    /// A lone short input on two threads splits its projections between them (``MiniLMSmallGEMM``): same
+    /// vectors as on one thread.
+    @Test func aloneOnTwoThreadsMatchesOneThread() throws {
+        let golden = try MiniLMTestFiles.golden()
+        let model = try MiniLMTestFiles.model()
+        var compared = 0
+        for (item, single) in zip(golden.items, try MiniLMTestFiles.aloneVectors())
+        where item.tokenIDs.count <= MiniLMSmallGEMM.maxRows {
+            let split = try model.embed(tokenBatch: [item.tokenIDs], threads: 2)[0]
+            let d = EmbeddingDistance(split, single)
+            #expect(d.maxAbsDiff <= 1e-6, "\(item.tokenIDs.count) tokens: max |Δ| \(d.maxAbsDiff)")
+            compared += 1
+        }
+        #expect(compared >= 5, "golden items short enough for the small-batch kernel: \(compared)")
     }
 
     @Test func vectorsHaveUnitLength() throws {

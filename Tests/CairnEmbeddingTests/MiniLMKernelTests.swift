@@ -125,7 +125,8 @@ import Testing
         #expect(t == [0, 3, 1, 4, 2, 5])
     }
 
-    /// The projection (small-batch kernel when built in, at every SIMD level, else BLAS) against BLAS.
+    /// The projection (the small-batch kernel up to 32 rows, at every SIMD level and split over 1–3 threads;
+    /// BLAS above) against BLAS.
     @Test(arguments: [1, 7, 12, 13, 32, 33, 100])
     func projectionMatchesBLASForAnyRowCount(rows: Int) {
         let outputs = 48, inputs = 40
@@ -133,19 +134,22 @@ import Testing
         let x = Matrix(rows: rows, cols: inputs, values: (0..<(rows * inputs)).map { Float(($0 * 11) % 13) * 0.2 - 1 })
         var owners: [Matrix] = []
         let projection = MiniLMProjection.make(UnsafePointer(w.pointer), outputs: outputs, inputs: inputs, owners: &owners)
-        #expect((projection.panels != nil) == MiniLMSmallGEMM.isAvailable)
+        #expect(projection.panels != nil)
+        #expect(projection.usesSmallKernel(rows: rows) == (rows <= MiniLMSmallGEMM.maxRows))
         let want = Matrix(rows: rows, cols: outputs)
         BLAS.sgemm(x.view, w.view, into: want.pointer, ldc: outputs)
         defer { _ = SIMDInfo.force(level: -1) }
         for level: Int32 in [2, 1, 0] {
             _ = SIMDInfo.force(level: level)
-            let got = Matrix(rows: rows, cols: outputs, repeating: 1)
-            projection.apply(x.pointer, rows: rows, into: got.pointer, ldc: outputs, accumulate: true)
-            var worst: Float = 0
-            for i in 0..<(rows * outputs) { worst = max(worst, abs(got.pointer[i] - (want.pointer[i] + 1))) }
-            projection.apply(x.pointer, rows: rows, into: got.pointer, ldc: outputs)
-            for i in 0..<(rows * outputs) { worst = max(worst, abs(got.pointer[i] - want.pointer[i])) }
-            #expect(worst < 1e-4, "SIMD level \(level): max |Δ| \(worst)")
+            for ways in 1...3 {
+                let got = Matrix(rows: rows, cols: outputs, repeating: 1)
+                projection.apply(x.pointer, rows: rows, into: got.pointer, ldc: outputs, accumulate: true, ways: ways)
+                var worst: Float = 0
+                for i in 0..<(rows * outputs) { worst = max(worst, abs(got.pointer[i] - (want.pointer[i] + 1))) }
+                projection.apply(x.pointer, rows: rows, into: got.pointer, ldc: outputs, ways: ways)
+                for i in 0..<(rows * outputs) { worst = max(worst, abs(got.pointer[i] - want.pointer[i])) }
+                #expect(worst < 1e-4, "SIMD level \(level), \(ways) way(s): max |Δ| \(worst)")
+            }
         }
     }
 }

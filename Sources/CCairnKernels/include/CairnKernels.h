@@ -76,6 +76,20 @@ void cairn_spin_unlock(uint32_t *p);
 /// SHA-256 (FIPS 180-4) of `len` bytes at `data`, written as 32 bytes to `out`.
 void cairn_sha256(const void *data, size_t len, uint8_t out[32]);
 
+/// Packs a weight matrix W (n x k, row-major, n a multiple of 16) into 16-column panels for
+/// cairn_gemm_panels16: out[(p*k + kk)*16 + j] = W[(16p + j)*k + kk]. `out` holds n*k floats.
+void cairn_pack_panels16(const float *w, size_t n, size_t k, float *out);
+
+/// C = X·Wᵀ (or C += X·Wᵀ when `accumulate` is non-zero) for the m rows of X (row stride ldx) and W packed
+/// by cairn_pack_panels16; C's rows are ldc floats apart. Panels are independent: the outputs
+/// [16p, 16q) are computed from `panels + 16p*k` with n = 16(q - p) and `c + 16p`.
+///
+/// Meant for a few rows (a short query): BLAS re-packs W on every call, which then costs more than the
+/// arithmetic, while this streams the packed W once per 12 rows (AVX-512F) or 6 rows (AVX2+FMA), with
+/// software prefetch. The level comes from cairn_simd_level(), so a forced level applies here too.
+void cairn_gemm_panels16(const float *x, size_t ldx, size_t m, const float *panels, size_t n, size_t k,
+                         float *c, size_t ldc, int accumulate);
+
 #ifdef __cplusplus
 }
 #endif

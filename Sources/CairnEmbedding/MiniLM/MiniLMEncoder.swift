@@ -26,8 +26,10 @@ struct MiniLMEncoder: Sendable {
     /// `1/√32`, the attention scale, applied by the score GEMM.
     private static let scoreScale: Float = 0.176_776_695_296_636_88
 
-    /// Embeds `sequences` (a non-empty chunk) using `workspace`.
-    func encode(_ sequences: [MiniLMSequence], workspace: MiniLMWorkspace) {
+    /// Embeds `sequences` (a non-empty chunk) using `workspace`. When the chunk is short enough for the
+    /// small-batch kernel, its projections are split over `ways` threads (a lone query on a multi-core
+    /// embedder); otherwise `ways` is ignored and the chunk runs on the caller's thread.
+    func encode(_ sequences: [MiniLMSequence], workspace: MiniLMWorkspace, ways: Int = 1) {
         let h = MiniLMShape.hidden
         var starts: [Int] = []
         starts.reserveCapacity(sequences.count)
@@ -46,8 +48,8 @@ struct MiniLMEncoder: Sendable {
         MiniLMKernels.addBiasLayerNorm(x, rows: total, width: h, bias: nil, scale: weights.embeddingNormScale,
                                        shift: weights.embeddingNormShift)
         for layer in weights.layers {
-            attention(layer, sequences: sequences, starts: starts, tokens: total, workspace: workspace)
-            feedForward(layer, tokens: total, workspace: workspace)
+            attention(layer, sequences: sequences, starts: starts, tokens: total, workspace: workspace, ways: ways)
+            feedForward(layer, tokens: total, workspace: workspace, ways: ways)
         }
         for (s, start) in zip(sequences, starts) {
             MiniLMKernels.meanPoolNormalized(x + start * h, rows: s.count, width: h, into: s.output)
@@ -57,7 +59,7 @@ struct MiniLMEncoder: Sendable {
     /// Self-attention and its output block: `x ← LayerNorm(x + Attention(x)·W_oᵀ + b_o)`.
     private func attention(
         _ layer: MiniLMLayerWeights, sequences: [MiniLMSequence], starts: [Int], tokens: Int,
-        workspace: MiniLMWorkspace
+        workspace: MiniLMWorkspace, ways: Int
     ) {
         let h = MiniLMShape.hidden, qkWidth = MiniLMShape.queryKeyWidth, d = MiniLMShape.headWidth
         let x = workspace.hidden.pointer
@@ -65,13 +67,13 @@ struct MiniLMEncoder: Sendable {
         let context = workspace.context.pointer, scores = workspace.scores.pointer
         let inverseSums = workspace.inverseSums.pointer
 
-        layer.queryKey.apply(x, rows: tokens, into: qk, ldc: qkWidth)
+        layer.queryKey.apply(x, rows: tokens, into: qk, ldc: qkWidth, ways: ways)
         MiniLMKernels.addBias(qk, rows: tokens, width: h, stride: qkWidth, bias: layer.queryBias)
         // Vᵀ = W_v·Xᵀ: each head's values are then 32 rows of a matrix whose columns are tokens, the B operand
         // that scores·values needs. The small-batch kernel makes V itself, transposed through `context`
         // (free until the heads write it).
         if layer.value.usesSmallKernel(rows: tokens) {
-            layer.value.apply(x, rows: tokens, into: context, ldc: h)
+            layer.value.apply(x, rows: tokens, into: context, ldc: h, ways: ways)
             MiniLMKernels.transpose(context, rows: tokens, cols: h, into: vt)
         } else {
             BLAS.sgemm(layer.value.view, MatrixView(base: x, rows: tokens, cols: h), into: vt, ldc: tokens)
@@ -92,22 +94,22 @@ struct MiniLMEncoder: Sendable {
             }
         }
 
-        layer.attentionOutput.apply(context, rows: tokens, into: x, ldc: h, accumulate: true)
+        layer.attentionOutput.apply(context, rows: tokens, into: x, ldc: h, accumulate: true, ways: ways)
         MiniLMKernels.addBiasLayerNorm(x, rows: tokens, width: h, bias: layer.attentionOutputBias,
                                        scale: layer.attentionNormScale, shift: layer.attentionNormShift)
     }
 
     /// The feed-forward block, by row tiles: `x ← LayerNorm(x + GELU(x·W₁ᵀ + b₁)·W₂ᵀ + b₂)`.
-    private func feedForward(_ layer: MiniLMLayerWeights, tokens: Int, workspace: MiniLMWorkspace) {
+    private func feedForward(_ layer: MiniLMLayerWeights, tokens: Int, workspace: MiniLMWorkspace, ways: Int) {
         let h = MiniLMShape.hidden, f = MiniLMShape.intermediate
         let x = workspace.hidden.pointer, inner = workspace.intermediate.pointer
         var first = 0
         while first < tokens {
             let m = min(MiniLMWorkspace.feedForwardTile, tokens - first)
             let rows = x + first * h
-            layer.intermediate.apply(rows, rows: m, into: inner, ldc: f)
+            layer.intermediate.apply(rows, rows: m, into: inner, ldc: f, ways: ways)
             MiniLMKernels.addBiasGELU(inner, rows: m, width: f, bias: layer.intermediateBias)
-            layer.output.apply(inner, rows: m, into: rows, ldc: h, accumulate: true)
+            layer.output.apply(inner, rows: m, into: rows, ldc: h, accumulate: true, ways: ways)
             MiniLMKernels.addBiasLayerNorm(rows, rows: m, width: h, bias: layer.outputBias,
                                            scale: layer.outputNormScale, shift: layer.outputNormShift)
             first += m

@@ -88,8 +88,9 @@ public final class MiniLMModel: Sendable {
         MiniLMBLASThreads.withSingleThread {
             let workers = min(threads, chunks.count)
             if workers <= 1 {
+                // A lone chunk (a query, or a few short texts) shares its projections among the threads.
                 pool.withWorkspace { workspace in
-                    for chunk in chunks { encoder.encode(chunk, workspace: workspace) }
+                    for chunk in chunks { encoder.encode(chunk, workspace: workspace, ways: threads) }
                 }
                 return
             }
