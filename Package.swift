@@ -72,23 +72,35 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Ingestion: text extraction per format, token-aware chunking, the material store (SQLite), the
+        // pipeline and processing jobs that keep the store and the vector index in step.
+        .target(
+            name: "CairnIngest",
+            dependencies: [
+                "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath", "CCairnKernels",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // Datasets (.fvecs/.ivecs, seeded synthetic sets), ground truth and the benchmark runners.
         .target(
             name: "CairnBench",
-            dependencies: ["CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS"],
+            dependencies: ["CairnIngest", "CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnBench", "CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath",
+                "CairnBench", "CairnIngest", "CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["CairnBench", "CairnEmbedding", "CairnHTTP", "CairnIndex", "CairnVectorMath", "CairnStorage"],
+            dependencies: [
+                "CairnBench", "CairnEmbedding", "CairnHTTP", "CairnIndex", "CairnIngest", "CairnVectorMath", "CairnStorage",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -122,6 +134,11 @@ let package = Package(
         .testTarget(
             name: "CairnEmbeddingTests",
             dependencies: ["CairnEmbedding", "CairnHTTP", "CairnSQL", "CairnVectorMath", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnIngestTests",
+            dependencies: ["CairnIngest", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
