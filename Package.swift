@@ -85,7 +85,9 @@ let package = Package(
         // Datasets (.fvecs/.ivecs, seeded synthetic sets), ground truth and the benchmark runners.
         .target(
             name: "CairnBench",
-            dependencies: ["CairnIngest", "CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS"],
+            dependencies: [
+                "CairnIngest", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS",
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -149,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "CairnCLITests",
             // Depends on the executable so that `swift test` builds the `cairn` binary the crash tests run.
-            dependencies: ["CairnCLI", "TestSupport"],
+            dependencies: ["CairnCLI", "CairnIndex", "CairnIngest", "CairnSQL", "CairnStorage", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

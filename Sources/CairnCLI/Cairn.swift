@@ -8,7 +8,7 @@ struct Cairn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "Cairn: retrieval and embedding for grounded AI coaches, with its own vector index.",
-        subcommands: [InfoCommand.self, EmbedCommand.self, VectorsCommand.self, BenchCommand.self],
+        subcommands: [InfoCommand.self, IndexCommand.self, SearchCommand.self, EmbedCommand.self, VectorsCommand.self, BenchCommand.self],
         defaultSubcommand: InfoCommand.self
     )
 
@@ -23,7 +23,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and compare it with peers measured in the same run.",
-        subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self]
+        subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self, BenchIngestCommand.self]
     )
 }
 

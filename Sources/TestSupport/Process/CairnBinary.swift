@@ -69,4 +69,27 @@ public enum CairnBinary {
         p.waitUntilExit()
         return (lines, killed)
     }
+
+    /// Starts `cairn arguments…` and kills it with SIGKILL after `seconds` unless it ended before; returns
+    /// whether it was killed and, if it ended by itself, its exit status.
+    public static func runAndKill(_ arguments: [String], after seconds: Double, environment: [String: String] = [:])
+        throws -> (killed: Bool, status: Int32)
+    {
+        let p = Process()
+        p.executableURL = url
+        p.arguments = arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while p.isRunning && Date() < deadline { usleep(5_000) }
+        if p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            return (true, p.terminationStatus)
+        }
+        p.waitUntilExit()
+        return (false, p.terminationStatus)
+    }
 }

@@ -1,0 +1,112 @@
+public import CairnEmbedding
+public import CairnStorage
+import CairnIndex
+import CairnVectorMath
+import Foundation
+public import Logging
+
+/// The material store and the chunk vector index, kept in step, with the embedder that fills them.
+///
+/// **Order of writes.** A material's chunks are committed to the store first (rows with their embeddings,
+/// one transaction), then applied to the index (removals, then additions; each durable when it returns).
+/// **Recovery.** ``open(dataDirectory:embedder:logger:)`` reconciles the two before anything else runs: a
+/// chunk row whose vector is missing from the index (the process died between the two writes) is added
+/// from the embedding stored in its row, and an index label without a row (a chunk deleted by a re-index
+/// that died before removing its vector) is removed. Searches also look every hit up in the store and drop
+/// labels without a row, so a chunk is searchable if and only if its row is committed.
+public final class MaterialLibrary: Sendable {
+    /// The chunk index's directory inside the data directory.
+    public static let indexDirectoryName = "chunk-index"
+
+    public let dataDirectory: String
+    public let store: MaterialStore
+    public let vectors: DurableIndex
+    /// The embedder of queries and chunks (behind the embedding cache when opened for ingestion).
+    public let embedder: any Embedder
+    let logger: Logger
+
+    /// What reconciliation changed when the library opened.
+    public struct ReconcileReport: Sendable, Hashable {
+        /// Chunk rows whose vectors were missing and were added.
+        public var vectorsAdded = 0
+        /// Index labels without a chunk row, removed.
+        public var vectorsRemoved = 0
+        /// Chunks in the store (and now in the index).
+        public var chunks = 0
+    }
+
+    public private(set) nonisolated(unsafe) var reconcileReport = ReconcileReport()
+
+    private init(dataDirectory: String, store: MaterialStore, vectors: DurableIndex, embedder: any Embedder,
+                 logger: Logger) {
+        self.dataDirectory = dataDirectory
+        self.store = store
+        self.vectors = vectors
+        self.embedder = embedder
+        self.logger = logger
+    }
+
+    /// Opens the store and the index in `dataDirectory` (creating them) and reconciles them.
+    /// - Throws: ``IngestError`` `.storage` naming the file, or `.configuration` when the index holds vectors
+    ///   of another dimension than `embedder` makes (chunks embedded by another model).
+    public static func open(dataDirectory: String, embedder: any Embedder,
+                            logger: Logger = Logger(label: "cairn.ingest")) throws(IngestError) -> MaterialLibrary
+    {
+        let store = try MaterialStore(dataDirectory: dataDirectory)
+        let directory = (dataDirectory as NSString).appendingPathComponent(indexDirectoryName)
+        let vectors: DurableIndex
+        do {
+            vectors = try DurableIndex.open(
+                directory: directory,
+                configuration: IndexConfiguration(dimension: embedder.model.dimension, metric: .cosine, m: 16,
+                                                  efConstruction: 100, efSearch: 100),
+                logger: logger)
+        } catch let error as StorageError where error.kind == .userError {
+            throw IngestError(.configuration,
+                              "chunk index \(directory): \(error); it was built with another embedding model than "
+                                  + "\(embedder.model.id) (\(embedder.model.dimension)-d): index with that model, or "
+                                  + "use another --data-dir")
+        } catch {
+            throw IngestError(.storage, "chunk index \(directory): \(error)")
+        }
+        let library = MaterialLibrary(dataDirectory: dataDirectory, store: store, vectors: vectors, embedder: embedder,
+                                      logger: logger)
+        library.reconcileReport = try library.reconcile()
+        return library
+    }
+
+    /// Makes the index hold exactly the store's chunks (see the type's notes); safe to run at any time
+    /// when no ingestion runs.
+    @discardableResult
+    public func reconcile() throws(IngestError) -> ReconcileReport {
+        let rows = try store.allChunkIDs()
+        let labels = Set(vectors.index.allLabels().map(ChunkID.init(label:)))
+        let missing = rows.subtracting(labels).sorted()
+        let orphans = labels.subtracting(rows).sorted()
+        if !missing.isEmpty || !orphans.isEmpty {
+            logger.warning("reconciling the chunk index with the store",
+                           metadata: ["missing": "\(missing.count)", "orphans": "\(orphans.count)"])
+        }
+        var report = ReconcileReport(chunks: rows.count)
+        for start in stride(from: 0, to: missing.count, by: 512) {
+            let part = try store.embeddings(of: Array(missing[start..<min(start + 512, missing.count)]))
+            try apply(ChunkCommit(added: part, removed: [], kept: 0))
+            report.vectorsAdded += part.count
+        }
+        try apply(ChunkCommit(added: [], removed: orphans, kept: 0))
+        report.vectorsRemoved = orphans.count
+        return report
+    }
+
+    /// Applies a committed chunk change to the index: removals, then additions (one durable group).
+    public func apply(_ commit: ChunkCommit) throws(IngestError) {
+        do {
+            for id in commit.removed { try vectors.remove(label: id.label) }
+            if !commit.added.isEmpty {
+                try vectors.upsert(labels: commit.added.map(\.id.label), vectors: commit.added.flatMap(\.embedding))
+            }
+        } catch {
+            throw IngestError(.storage, "chunk index: \(error)")
+        }
+    }
+}

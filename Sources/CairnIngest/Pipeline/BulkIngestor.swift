@@ -1,0 +1,115 @@
+import CairnEmbedding
+import Foundation
+import Synchronization
+
+/// A flag Ctrl-C sets; the pipeline stops taking new files and finishes what it holds.
+public final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public func stop() { flag.store(true, ordering: .relaxed) }
+    public var isStopped: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// One file of a bulk job with its own metadata (from a manifest line, else the command's flags).
+public struct IngestInput: Sendable, Hashable {
+    public var path: String
+    public var metadata: MaterialMetadata
+
+    public init(path: String, metadata: MaterialMetadata = MaterialMetadata()) {
+        self.path = path
+        self.metadata = metadata
+    }
+}
+
+/// Settings of a bulk job.
+public struct BulkIngestOptions: Sendable {
+    /// Metadata for fields a file, manifest line or record does not set.
+    public var defaults: MaterialMetadata
+    public var chunking: ChunkingOptions
+    /// Chunks per embedder call.
+    public var batchSize: Int
+    /// Parsed materials waiting for the embedder at most (the parsing stage's lead).
+    public var queueDepth: Int
+
+    public init(defaults: MaterialMetadata = MaterialMetadata(), chunking: ChunkingOptions = ChunkingOptions(),
+                batchSize: Int = 64, queueDepth: Int = 64) {
+        self.defaults = defaults
+        self.chunking = chunking
+        self.batchSize = batchSize
+        self.queueDepth = queueDepth
+    }
+}
+
+/// Runs a bulk job: files in, materials and chunks out, in a bounded pipeline.
+///
+/// A parsing thread reads, hashes, extracts and chunks files ahead of the embedder (at most
+/// ``BulkIngestOptions/queueDepth`` materials ahead); the caller's task embeds chunks in batches across
+/// materials and commits each batch's finished materials in one store transaction, then to the index.
+/// A material's rows are written only once all its chunks are embedded, so a job killed at any point
+/// leaves whole materials or none; a re-run skips what is stored (same owner and SHA-256) and the
+/// embedding cache answers for chunks embedded before the kill, so no chunk is embedded twice.
+public final class BulkIngestor: Sendable {
+    public let library: MaterialLibrary
+    public let options: BulkIngestOptions
+    let preparer: MaterialPreparer
+
+    public init(library: MaterialLibrary, options: BulkIngestOptions) throws(IngestError) {
+        self.library = library
+        self.options = try BulkIngestOptions(
+            defaults: options.defaults,
+            chunking: options.chunking.validated(modelMaxTokens: library.embedder.model.maxTokens),
+            batchSize: max(1, options.batchSize), queueDepth: max(1, options.queueDepth))
+        self.preparer = MaterialPreparer(store: library.store, embedder: library.embedder, options: self.options)
+    }
+
+    /// Indexes `inputs`; `progress` is called after every batch (from the caller's task).
+    public func run(
+        _ inputs: [IngestInput], arguments: String, stop: StopFlag = StopFlag(),
+        progress: @Sendable (BulkProgress) -> Void = { _ in }
+    ) async throws(IngestError) -> BulkSummary {
+        let store = library.store
+        let job = try store.startBulkJob(arguments: arguments)
+        let started = Date()
+        let queue = BoundedQueue<PipelineItem>(capacity: options.queueDepth)
+        let preparer = self.preparer
+        let producer = Thread {
+            for input in inputs {
+                if stop.isStopped { break }
+                preparer.prepare(input) { queue.push($0) }
+                queue.push(.fileDone(path: input.path))
+            }
+            queue.finish()
+        }
+        producer.stackSize = 8 << 20
+        producer.start()
+
+        var state = ConsumerState(progress: BulkProgress(filesTotal: inputs.count))
+        state.progress.counts.filesTotal = inputs.count
+        var failure: IngestError? = nil
+        do throws(IngestError) {
+            try await consume(queue: queue, job: job, stop: stop, state: &state, started: started, progress: progress)
+        } catch {
+            failure = error
+        }
+        // Let the producer finish (it stops at the next file once stopped) so its thread ends.
+        if failure != nil { stop.stop() }
+        while await queue.next() != nil {}
+        let completed = failure == nil && !stop.isStopped
+        try store.updateBulkJob(job, status: failure != nil ? "failed" : completed ? "completed" : "interrupted",
+                                counts: state.progress.counts)
+        if let failure { throw failure }
+        return BulkSummary(job: job, counts: state.progress.counts, errors: try store.bulkErrors(job: job),
+                           completed: completed, elapsedSeconds: Date().timeIntervalSince(started),
+                           embedSeconds: state.embedSeconds)
+    }
+}
+
+/// The embedding stage's working set.
+struct ConsumerState {
+    /// Materials whose chunks are being embedded, in arrival order, with the vectors so far.
+    var inFlight: [(material: PreparedMaterial, vectors: [[Float]?], missing: Int)] = []
+    var progress: BulkProgress
+    var embedSeconds = 0.0
+    /// Materials that failed before embedding and await the next commit.
+    var failures: [(draft: MaterialDraft, existing: MaterialID?, error: String)] = []
+}

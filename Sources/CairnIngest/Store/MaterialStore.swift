@@ -1,0 +1,103 @@
+public import CairnSQL
+import Foundation
+
+/// The embedded relational store: materials, their chunks (text, locators, embeddings), provenance and
+/// processing jobs, in one SQLite database under the data directory.
+///
+/// The database runs in WAL mode with foreign keys on and `synchronous = FULL`, so a committed transaction
+/// survives `kill -9` and power loss. Migrations (``StoreSchema``) are applied when it opens and recorded in
+/// `schema_migrations`; a failed migration stops the open with its error.
+///
+/// ```swift
+/// let store = try MaterialStore(dataDirectory: "index-data")
+/// if let existing = try store.completedMaterial(owner: "t1", sha256: hash) { … unchanged … }
+/// ```
+public final class MaterialStore: Sendable {
+    /// The database file's name inside the data directory.
+    public static let fileName = "cairn.sqlite3"
+
+    /// The database file.
+    public let path: String
+    /// The connection (serialised by its own lock; transactions hold it for their whole body).
+    public let database: SQLiteDatabase
+
+    /// Opens (creating it and the directory when missing) the store in `dataDirectory` and migrates it.
+    public convenience init(dataDirectory: String) throws(IngestError) {
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw IngestError(.storage, "cannot create data directory \(dataDirectory): \(error)")
+        }
+        try self.init(path: dataDirectory + "/" + Self.fileName)
+    }
+
+    /// Opens (creating it when missing) the store at `path` and applies pending migrations.
+    /// - Throws: ``IngestError`` `.storage` naming the file and, for a failed migration, the migration.
+    public init(path: String) throws(IngestError) {
+        self.path = path
+        do {
+            database = try SQLiteDatabase(path: path, options: .init(synchronous: .full))
+            try database.migrate(StoreSchema.migrations)
+        } catch {
+            throw IngestError(.storage, "material store \(path): \(error)")
+        }
+    }
+
+    /// Runs `body` in one transaction, mapping SQL failures to ``IngestError``.
+    func write<T>(_ what: String, _ body: () throws -> T) throws(IngestError) -> T {
+        do {
+            return try database.transaction(.immediate, body)
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw IngestError(.storage, "\(what): \(error)")
+        }
+    }
+
+    /// Runs a read, mapping SQL failures to ``IngestError``.
+    func read<T>(_ what: String, _ body: () throws -> T) throws(IngestError) -> T {
+        do {
+            return try body()
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw IngestError(.storage, "\(what): \(error)")
+        }
+    }
+}
+
+// MARK: - Encoding helpers
+
+extension MaterialStore {
+    static func jsonArray(_ values: [String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: values, options: [.withoutEscapingSlashes])) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func stringArray(_ json: String?) -> [String] {
+        guard let json, let data = json.data(using: .utf8),
+              let array = try? JSONSerialization.jsonObject(with: data) as? [String]
+        else { return [] }
+        return array
+    }
+
+    static func blob(_ vector: [Float]) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: vector.count * 4)
+        for (i, value) in vector.enumerated() {
+            let bits = value.bitPattern.littleEndian
+            bytes[4 * i] = UInt8(truncatingIfNeeded: bits)
+            bytes[4 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+            bytes[4 * i + 2] = UInt8(truncatingIfNeeded: bits >> 16)
+            bytes[4 * i + 3] = UInt8(truncatingIfNeeded: bits >> 24)
+        }
+        return bytes
+    }
+
+    static func vector(_ blob: [UInt8]) -> [Float] {
+        (0..<(blob.count / 4)).map { i in
+            let bits = UInt32(blob[4 * i]) | UInt32(blob[4 * i + 1]) << 8 | UInt32(blob[4 * i + 2]) << 16
+                | UInt32(blob[4 * i + 3]) << 24
+            return Float(bitPattern: bits)
+        }
+    }
+}

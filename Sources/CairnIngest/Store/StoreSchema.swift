@@ -1,0 +1,114 @@
+import CairnSQL
+
+/// The material store's tables, as ordered migrations.
+///
+/// Column names and types are chosen so that a PostgreSQL/pgvector mirror is a straight copy: INTEGER ids
+/// become `bigint`, TEXT stays `text`, timestamps are ISO 8601 UTC text (`timestamptz` there), JSON columns
+/// (`tags`, `heading_path`, `extra`) hold JSON text (`jsonb` there), 0/1 flags become `boolean`, and
+/// `material_chunks.embedding` holds little-endian float32s (`vector(384)` there).
+///
+/// Ids are AUTOINCREMENT so that a deleted chunk's id is never given to another chunk: the vector index
+/// uses chunk ids as labels, and a label must never come to mean different text.
+enum StoreSchema {
+    static let migrations: [Migration] = [
+        Migration("0001_materials", sql: """
+            CREATE TABLE materials (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                owner TEXT NOT NULL,
+                source_key TEXT NOT NULL,
+                external_id TEXT,
+                title TEXT NOT NULL,
+                filename TEXT,
+                file_type TEXT NOT NULL,
+                file_size INTEGER NOT NULL CHECK (file_size >= 0),
+                topic TEXT,
+                tags TEXT NOT NULL DEFAULT '[]',
+                language TEXT,
+                content_sha256 TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('pending', 'processing', 'completed', 'failed')),
+                error_message TEXT,
+                chunk_count INTEGER NOT NULL DEFAULT 0,
+                extracted_text TEXT,
+                extra TEXT,
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                UNIQUE (owner, source_key)
+            );
+            CREATE INDEX materials_owner_sha ON materials (owner, content_sha256);
+            CREATE INDEX materials_external_id ON materials (external_id) WHERE external_id IS NOT NULL;
+            CREATE INDEX materials_status ON materials (status) WHERE status IN ('pending', 'processing');
+
+            CREATE TABLE provenance (
+                material_id INTEGER PRIMARY KEY REFERENCES materials (id) ON DELETE CASCADE,
+                source_uri TEXT,
+                content_type TEXT NOT NULL CHECK (content_type IN
+                    ('material', 'creation_log', 'generated', 'note_article', 'ai_response')),
+                acquisition_method TEXT NOT NULL CHECK (acquisition_method IN
+                    ('api_fetch', 'manual_upload', 'ai_generated', 'user_created', 'system_import')),
+                license_type TEXT NOT NULL,
+                retention_years INTEGER CHECK (retention_years BETWEEN 0 AND 100),
+                external_share_consent INTEGER NOT NULL DEFAULT 0 CHECK (external_share_consent IN (0, 1)),
+                permission_flag INTEGER NOT NULL DEFAULT 0 CHECK (permission_flag IN (0, 1)),
+                acquired_by TEXT,
+                acquired_at TEXT
+            );
+
+            CREATE TABLE material_chunks (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                material_id INTEGER NOT NULL REFERENCES materials (id) ON DELETE CASCADE,
+                chunk_index INTEGER NOT NULL CHECK (chunk_index >= 0),
+                content TEXT NOT NULL CHECK (length(content) > 0),
+                char_start INTEGER NOT NULL CHECK (char_start >= 0),
+                char_end INTEGER NOT NULL,
+                page_number INTEGER,
+                page_end INTEGER,
+                heading_path TEXT NOT NULL DEFAULT '[]',
+                language TEXT,
+                token_count INTEGER NOT NULL,
+                content_sha256 TEXT NOT NULL,
+                embedding BLOB NOT NULL,
+                embedding_model TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                UNIQUE (material_id, chunk_index),
+                CHECK (char_end > char_start)
+            );
+
+            CREATE TABLE bulk_jobs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                arguments TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+                files_total INTEGER NOT NULL DEFAULT 0,
+                added INTEGER NOT NULL DEFAULT 0,
+                updated INTEGER NOT NULL DEFAULT 0,
+                unchanged INTEGER NOT NULL DEFAULT 0,
+                failed INTEGER NOT NULL DEFAULT 0,
+                chunks_done INTEGER NOT NULL DEFAULT 0,
+                started_at TEXT NOT NULL,
+                finished_at TEXT
+            );
+
+            CREATE TABLE bulk_job_errors (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                bulk_job_id INTEGER NOT NULL REFERENCES bulk_jobs (id) ON DELETE CASCADE,
+                path TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                created_at TEXT NOT NULL
+            );
+
+            CREATE TABLE material_processing_jobs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                material_id INTEGER NOT NULL REFERENCES materials (id) ON DELETE CASCADE,
+                bulk_job_id INTEGER REFERENCES bulk_jobs (id) ON DELETE SET NULL,
+                stage TEXT NOT NULL CHECK (stage IN ('parse', 'embed')),
+                status TEXT NOT NULL CHECK (status IN ('pending', 'running', 'completed', 'failed')),
+                progress_done INTEGER NOT NULL DEFAULT 0,
+                progress_total INTEGER NOT NULL DEFAULT 0,
+                error_message TEXT,
+                created_at TEXT NOT NULL,
+                started_at TEXT,
+                finished_at TEXT,
+                UNIQUE (material_id, stage)
+            );
+            """),
+    ]
+}

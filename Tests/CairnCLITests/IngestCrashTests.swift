@@ -1,0 +1,124 @@
+import CairnIndex
+import CairnIngest
+import CairnSQL
+import CairnStorage
+import CairnStorage
+import Foundation
+import Testing
+import TestSupport
+
+/// Kills `cairn index` with SIGKILL at random moments of a bulk job, re-runs it until it finishes, and checks
+/// that the store and index end exactly as after one uninterrupted run.
+@Suite(.serialized) struct IngestCrashTests {
+    /// Deterministic study notes: `count` files of several paragraphs each.
+    static func writeCorpus(into dir: TemporaryDirectory, count: Int) throws -> String {
+        let root = dir.file("materials")
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let subjects = ["photosynthesis", "the water cycle", "plate tectonics", "the French Revolution", "fractions",
+                        "electric circuits", "the immune system", "supply and demand", "volcanoes", "poetry metre"]
+        let verbs = ["explains", "describes", "shows", "compares", "summarises", "questions"]
+        var rng = SplitMix(seed: 77)
+        for f in 0..<count {
+            var paragraphs: [String] = []
+            for p in 0..<(3 + Int(rng.next() % 3)) {
+                var sentences: [String] = []
+                for s in 0..<(3 + Int(rng.next() % 4)) {
+                    let subject = subjects[Int(rng.next() % UInt64(subjects.count))]
+                    let verb = verbs[Int(rng.next() % UInt64(verbs.count))]
+                    sentences.append("Note \(f).\(p).\(s) \(verb) \(subject) with example number \(rng.next() % 1000).")
+                }
+                paragraphs.append(sentences.joined(separator: " "))
+            }
+            try paragraphs.joined(separator: "\n\n").write(toFile: root + "/note-\(f).txt", atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    struct ChunkFact: Hashable {
+        var source: String
+        var index: Int
+        var content: String
+        var start: Int
+        var end: Int
+    }
+
+    /// The chunks a data directory holds, keyed by file name (not path) so two directories compare.
+    static func facts(_ dataDir: String) throws -> Set<ChunkFact> {
+        let store = try MaterialStore(dataDirectory: dataDir)
+        let rows = try store.database.query(
+            """
+            SELECT m.filename, c.chunk_index, c.content, c.char_start, c.char_end FROM material_chunks c
+            JOIN materials m ON m.id = c.material_id
+            """)
+        return Set(try rows.map {
+            ChunkFact(source: try $0.get(0), index: try $0.get(1), content: try $0.get(2), start: try $0.get(3),
+                      end: try $0.get(4))
+        })
+    }
+
+    @Test func aKilledBulkJobResumesToTheSameIndexAsACleanRun() throws {
+        let model = try ModelFiles.requireMiniLMDirectory()
+        let env = ["CAIRN_MODEL_DIR": model]
+        let dir = try TemporaryDirectory(prefix: "cairn-ingest-crash")
+        let corpus = try Self.writeCorpus(into: dir, count: 14)
+        let args = ["index", corpus, "--max-tokens", "48", "--overlap", "8", "--batch", "8", "--threads", "1"]
+
+        let clean = dir.file("clean")
+        let cleanRun = try CairnBinary.run(args + ["--data-dir", clean], environment: env)
+        #expect(cleanRun.status == 0, "\(cleanRun.stderr)")
+        let expected = try Self.facts(clean)
+        #expect(expected.count > 40)
+
+        let crashed = dir.file("crashed")
+        var rng = SplitMix(seed: 4242)
+        var kills = 0
+        for _ in 0..<8 {
+            let delay = 0.3 + Double(rng.next() % 1000) / 1000 * 2.5
+            let run = try CairnBinary.runAndKill(args + ["--data-dir", crashed], after: delay, environment: env)
+            if run.killed { kills += 1 } else { break }
+        }
+        let final = try CairnBinary.run(args + ["--data-dir", crashed, "--json"], environment: env)
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(kills >= 2, "the job finished before it could be killed often enough (\(kills) kills)")
+        #expect(try Self.facts(crashed) == expected)
+
+        let store = try MaterialStore(dataDirectory: crashed)
+        #expect(try store.materials().allSatisfy { $0.status == .completed })
+        #expect(try store.materials().count == 14)
+        let index = try DurableIndex.open(directory: crashed + "/" + MaterialLibrary.indexDirectoryName)
+        #expect(Set(index.index.allLabels().map(ChunkID.init(label:))) == (try store.allChunkIDs()))
+    }
+
+    @Test func indexThenSearchFromTheCommandLine() throws {
+        let model = try ModelFiles.requireMiniLMDirectory()
+        let env = ["CAIRN_MODEL_DIR": model]
+        let dir = try TemporaryDirectory(prefix: "cairn-cli-search")
+        let files = dir.file("in")
+        try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
+        try "Photosynthesis turns light, water and carbon dioxide into glucose and oxygen in chloroplasts."
+            .write(toFile: files + "/bio.txt", atomically: true, encoding: .utf8)
+        try "The Treaty of Versailles ended the First World War in 1919."
+            .write(toFile: files + "/history.md", atomically: true, encoding: .utf8)
+        try Data([0x00, 0xFF, 0x10, 0x80]).write(to: URL(fileURLWithPath: files + "/blob.txt"))
+        let data = dir.file("data")
+        let run = try CairnBinary.run(["index", files, "--data-dir", data, "--owner", "class-7b", "--json"],
+                                      environment: env)
+        #expect(run.status == 1, "one bad file gives status 1: \(run.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(summary?["added"] as? Int == 2)
+        #expect(summary?["failed"] as? Int == 1)
+
+        let search = try CairnBinary.run(["search", "how do plants make glucose", "--data-dir", data, "--owner",
+                                          "class-7b", "--top-k", "1", "--json"], environment: env)
+        #expect(search.status == 0, "\(search.stderr)")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [String: Any])
+        let results = try #require(body["results"] as? [[String: Any]])
+        #expect(results.count == 1)
+        #expect((results.first?["content"] as? String)?.hasPrefix("Photosynthesis") == true)
+        for key in ["chunk_id", "material_id", "external_id", "title", "content", "page_number", "char_start",
+                    "char_end", "similarity"] {
+            #expect(results.first?.keys.contains(key) == true, "\(key)")
+        }
+        #expect(body["timings"] != nil)
+    }
+}

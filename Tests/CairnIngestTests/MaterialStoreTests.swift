@@ -1,0 +1,96 @@
+import CairnIngest
+import CairnSQL
+import Testing
+import TestSupport
+
+@Suite struct MaterialStoreTests {
+    static func draft(_ key: String, sha: String, owner: String = "t1") -> MaterialDraft {
+        MaterialDraft(owner: owner, sourceKey: key, title: key, filename: key, fileType: "text", fileSize: 10,
+                      tags: ["a", "b"], language: "en", contentSHA256: sha,
+                      provenance: ProvenanceInput(licenseType: LicenseType(rawValue: "CC-BY-4.0"), retentionYears: 3))
+    }
+
+    static func row(_ i: Int, _ text: String) -> ChunkRow {
+        ChunkRow(index: i, charStart: i * 100, charEnd: i * 100 + text.unicodeScalars.count, content: text,
+                 tokenCount: 3, contentSHA256: "h-" + text, embedding: [Float(i), 1, 0])
+    }
+
+    @Test func migrationsAreRecordedAndIdempotent() throws {
+        let dir = try TemporaryDirectory()
+        _ = try MaterialStore(dataDirectory: dir.path)
+        let store = try MaterialStore(dataDirectory: dir.path)
+        let records = try store.database.migrationRecords()
+        #expect(records.map(\.name) == ["0001_materials"])
+        #expect(records.allSatisfy { $0.success })
+        let tables = try store.database.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .compactMap { $0[0].string }
+        for t in ["materials", "material_chunks", "provenance", "material_processing_jobs", "bulk_jobs"] {
+            #expect(tables.contains(t), "\(t)")
+        }
+    }
+
+    @Test func recommittingKeepsIdsOfUnchangedTextAndDropsTheRest() throws {
+        let dir = try TemporaryDirectory()
+        let store = try MaterialStore(dataDirectory: dir.path)
+        let first = try store.commitMaterials(
+            [FinishedMaterial(draft: Self.draft("a.txt", sha: "s1"), existing: nil, extractedText: "x",
+                              rows: [Self.row(0, "alpha"), Self.row(1, "beta"), Self.row(2, "gamma")])],
+            failures: [], bulkJob: nil, model: "m")
+        let (id, commit) = try #require(first.first)
+        #expect(commit.added.count == 3 && commit.removed.isEmpty && commit.kept == 0)
+        let ids = commit.added.map(\.id)
+
+        let second = try store.commitMaterials(
+            [FinishedMaterial(draft: Self.draft("a.txt", sha: "s2"), existing: id, extractedText: "y",
+                              rows: [Self.row(0, "beta"), Self.row(1, "delta")])],
+            failures: [], bulkJob: nil, model: "m")
+        let (sameID, change) = try #require(second.first)
+        #expect(sameID == id)
+        #expect(change.kept == 1)
+        #expect(change.added.count == 1)
+        #expect(Set(change.removed) == [ids[0], ids[2]])
+        #expect(try store.chunkFingerprints(material: id).map(\.id) == [ids[1], change.added[0].id])
+        let material = try #require(try store.material(id: id))
+        #expect(material.status == .completed && material.chunkCount == 2 && material.contentSHA256 == "s2")
+        #expect(try store.completedMaterial(owner: "t1", sha256: "s2")?.id == id)
+        #expect(try store.completedMaterial(owner: "t2", sha256: "s2") == nil)
+        // A deleted chunk's id is never handed out again.
+        #expect(change.added[0].id > ids[2])
+    }
+
+    @Test func failuresAndFiltersAndCitations() throws {
+        let dir = try TemporaryDirectory()
+        let store = try MaterialStore(dataDirectory: dir.path)
+        let done = try store.commitMaterials(
+            [FinishedMaterial(draft: Self.draft("a.txt", sha: "s1"), existing: nil, extractedText: "x",
+                              rows: [Self.row(0, "alpha")]),
+             FinishedMaterial(draft: Self.draft("b.txt", sha: "s2", owner: "t2"), existing: nil, extractedText: "x",
+                              rows: [Self.row(0, "beta")])],
+            failures: [(Self.draft("bad.pdf", sha: "s3"), nil, "bad.pdf: no extractable text")],
+            bulkJob: nil, model: "m")
+        #expect(done.count == 2)
+        let failed = try #require(try store.material(owner: "t1", sourceKey: "bad.pdf"))
+        #expect(failed.status == .failed && failed.errorMessage == "bad.pdf: no extractable text")
+        #expect(try store.chunkIDs(filter: ChunkFilter(owner: "t1")).count == 1)
+        #expect(try store.chunkIDs(filter: ChunkFilter(tags: ["a", "b"])).count == 2)
+        #expect(try store.chunkIDs(filter: ChunkFilter(tags: ["zzz"])).isEmpty)
+        #expect(try store.chunkIDs(filter: ChunkFilter(language: "ko")).isEmpty)
+        let chunkID = try #require(done[1].1.added.first?.id)
+        let cited = try #require(try store.citedChunks([chunkID])[chunkID])
+        #expect(cited.owner == "t2" && cited.content == "beta" && cited.licenseType == "CC-BY-4.0")
+        #expect(try store.embeddings(of: [chunkID]).first?.embedding == [0, 1, 0])
+    }
+
+    @Test func theSchemaRefusesBadRows() throws {
+        let dir = try TemporaryDirectory()
+        let store = try MaterialStore(dataDirectory: dir.path)
+        #expect(throws: (any Error).self) {
+            try store.database.execute(
+                "INSERT INTO materials (owner, source_key, title, file_type, file_size, content_sha256, status, created_at, updated_at) VALUES ('o', 'k', 't', 'text', 1, 's', 'bogus', 'now', 'now')")
+        }
+        #expect(throws: (any Error).self) {
+            try store.database.execute(
+                "INSERT INTO material_chunks (material_id, chunk_index, content, char_start, char_end, token_count, content_sha256, embedding, embedding_model, created_at) VALUES (999, 0, 'x', 0, 1, 1, 'h', x'00', 'm', 'now')")
+        }
+    }
+}
