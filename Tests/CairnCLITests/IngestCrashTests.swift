@@ -89,6 +89,28 @@ import TestSupport
         #expect(Set(index.index.allLabels().map(ChunkID.init(label:))) == (try store.allChunkIDs()))
     }
 
+    @Test func ctrlCStopsCleanlyAndARerunContinues() throws {
+        let env = ["CAIRN_MODEL_DIR": try ModelFiles.requireMiniLMDirectory()]
+        let dir = try TemporaryDirectory(prefix: "cairn-ingest-sigint")
+        let corpus = try Self.writeCorpus(into: dir, count: 14)
+        let data = dir.file("data")
+        let args = ["index", corpus, "--data-dir", data, "--max-tokens", "48", "--overlap", "8", "--batch", "8",
+                    "--threads", "1"]
+        let first = try CairnBinary.runAndSignal(args, signal: SIGINT, after: 1.5, environment: env)
+        try #require(first.signalled, "the job ended before Ctrl-C")
+        #expect(first.outcome.status == 130, "\(first.outcome.stderr)")
+        #expect(first.outcome.stdout.contains("stopped"), "\(first.outcome.stdout)")
+        let store = try MaterialStore(dataDirectory: data)
+        let done = try store.materials(status: .completed).count
+        #expect(done < 14)
+        let second = try CairnBinary.run(args + ["--json"], environment: env)
+        #expect(second.status == 0, "\(second.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any]
+        #expect(summary?["unchanged"] as? Int == done)
+        #expect((summary?["added"] as? Int ?? 0) + done == 14)
+        #expect(try store.materials().allSatisfy { $0.status == .completed })
+    }
+
     @Test func indexThenSearchFromTheCommandLine() throws {
         let model = try ModelFiles.requireMiniLMDirectory()
         let env = ["CAIRN_MODEL_DIR": model]

@@ -78,7 +78,11 @@ enum IngestFixtures {
             ("facts.csv", csv), ("empty.txt", "  \n\n "),
         ]
         for (name, text) in files { try text.write(toFile: dir.file(name), atomically: true, encoding: .utf8) }
-        return files.map { dir.file($0.0) }.sorted()
+        try PDFWriter.write(pages: [
+            ["Chapter 3: Waves", "Sound travels as a longitudinal wave through air."],
+            ["Light behaves as a transverse electromagnetic wave.", "It needs no medium and crosses empty space."],
+        ], to: dir.file("waves.pdf"))
+        return (files.map(\.0) + ["waves.pdf"]).map { dir.file($0) }.sorted()
     }
 }
 
@@ -120,8 +124,8 @@ enum IngestFixtures {
         let ingestor = try BulkIngestor(library: library, options: BulkIngestOptions(
             defaults: MaterialMetadata(owner: "school-1"), chunking: ChunkingOptions(maxTokens: 48, overlapTokens: 8)))
         let summary = try await ingestor.run(paths.map { IngestInput(path: $0) }, arguments: "test")
-        // 3 documents + 4 items + 2 CSV rows; the broken JSONL line and the empty file fail.
-        #expect(summary.counts.added == 9, "\(summary.counts) \(summary.errors)")
+        // 4 documents + 4 items + 2 CSV rows; the broken JSONL line and the empty file fail.
+        #expect(summary.counts.added == 10, "\(summary.counts) \(summary.errors)")
         #expect(summary.counts.failed == 2, "\(summary.errors)")
         #expect(summary.completed)
         #expect(summary.errors.contains { $0.path.hasSuffix("bank.jsonl:5") })
@@ -142,6 +146,11 @@ enum IngestFixtures {
         #expect(item.exact)
         let none = try await library.search(ChunkQuery(text: "anything", filter: ChunkFilter(owner: "someone-else")))
         #expect(none.hits.isEmpty)
+        let light = try await library.search(ChunkQuery(text: "light is an electromagnetic wave that needs no medium",
+                                                        topK: 1, filter: ChunkFilter(owner: "school-1")))
+        let pdfHit = try #require(light.hits.first?.chunk)
+        #expect(pdfHit.filename == "waves.pdf")
+        #expect(pdfHit.pageNumber == 2 || (pdfHit.pageNumber == 1 && pdfHit.pageEnd == 2), "\(pdfHit)")
         let md = try await library.search(ChunkQuery(text: "chloroplasts capture light energy", topK: 1))
         #expect(md.hits.first?.chunk.headingPath == ["Cell biology", "Chloroplasts"])
     }
@@ -154,12 +163,12 @@ enum IngestFixtures {
         let library = try Self.open(data.path, counting)
         let first = try await BulkIngestor(library: library, options: options).run(paths.map { IngestInput(path: $0) },
                                                                                     arguments: "first")
-        #expect(first.counts.added == 9 && first.counts.failed == 1)
+        #expect(first.counts.added == 10 && first.counts.failed == 1)
 
         counting.reset()
         let again = try await BulkIngestor(library: library, options: options).run(paths.map { IngestInput(path: $0) },
                                                                                     arguments: "again")
-        #expect(again.counts.unchanged == 9 && again.counts.added == 0 && again.counts.updated == 0)
+        #expect(again.counts.unchanged == 10 && again.counts.added == 0 && again.counts.updated == 0)
         #expect(counting.embedded.isEmpty)
 
         let physics = files.file("physics.txt")

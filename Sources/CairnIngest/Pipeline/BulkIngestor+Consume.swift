@@ -26,8 +26,13 @@ extension BulkIngestor {
                 if producerDone { break }
                 continue
             }
+            try beginNew(job: job, state: &state)
             try await embedBatch(state: &state)
             try commitFinished(job: job, state: &state)
+            if Date().timeIntervalSince(state.savedAt) >= 2 {
+                try library.store.updateBulkJob(job, status: "running", counts: state.progress.counts)
+                state.savedAt = Date()
+            }
             state.progress.elapsedSeconds = Date().timeIntervalSince(started)
             progress(state.progress)
         }
@@ -55,6 +60,20 @@ extension BulkIngestor {
             if let draft { state.failures.append((draft, existing, error.message)) }
         case .fileDone:
             state.progress.filesDone += 1
+        }
+    }
+
+    /// Records the in-flight materials that have no row yet as `processing`, one transaction for all, so
+    /// their jobs are visible (and resumable) while they are embedded.
+    private func beginNew(job: Int64, state: inout ConsumerState) throws(IngestError) {
+        let fresh = state.inFlight.indices.filter { !state.inFlight[$0].material.begun }
+        guard !fresh.isEmpty else { return }
+        let ids = try library.store.beginMaterials(
+            fresh.map { (state.inFlight[$0].material.draft, state.inFlight[$0].material.existing,
+                         state.inFlight[$0].material.chunks.count) }, bulkJob: job)
+        for (i, id) in zip(fresh, ids) {
+            state.inFlight[i].material.existing = id
+            state.inFlight[i].material.begun = true
         }
     }
 

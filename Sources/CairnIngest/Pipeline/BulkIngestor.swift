@@ -108,6 +108,8 @@ public final class BulkIngestor: Sendable {
 struct ConsumerState {
     /// Materials whose chunks are being embedded, in arrival order, with the vectors so far.
     var inFlight: [(material: PreparedMaterial, vectors: [[Float]?], missing: Int)] = []
+    /// When the bulk job's counts were last saved.
+    var savedAt = Date()
     var progress: BulkProgress
     var embedSeconds = 0.0
     /// Materials that failed before embedding and await the next commit.

@@ -5,6 +5,8 @@ struct PreparedMaterial: Sendable {
     var existing: MaterialID?
     /// Whether `existing` was a completed material (an update) rather than one a stopped job left unfinished.
     var isUpdate: Bool
+    /// Whether its row is already recorded as `processing` (then `existing` is that row).
+    var begun = false
     var extracted: ExtractedText
     /// Chunk rows without embeddings yet.
     var chunks: [ChunkRow]

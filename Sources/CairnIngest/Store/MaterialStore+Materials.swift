@@ -160,3 +160,29 @@ extension MaterialStore {
         }
     }
 }
+
+extension MaterialStore {
+    /// Records materials about to be embedded, in one transaction: each row in state `processing` (a new
+    /// row, or the changed material's own), its parse job completed and its embed job running over
+    /// `chunks` chunks. A job killed from here on leaves these rows `processing`; a re-run picks them up.
+    public func beginMaterials(_ materials: [(draft: MaterialDraft, existing: MaterialID?, chunks: Int)],
+                               bulkJob: Int64?) throws(IngestError) -> [MaterialID] {
+        guard !materials.isEmpty else { return [] }
+        let now = storeTimestamp()
+        return try write("recording \(materials.count) materials") { () throws -> [MaterialID] in
+            try materials.map { m in
+                let id = try beginMaterial(m.draft, existing: m.existing, bulkJob: bulkJob)
+                try database.execute(
+                    """
+                    UPDATE material_processing_jobs SET
+                        status = CASE stage WHEN 'parse' THEN 'completed' ELSE 'running' END,
+                        progress_done = CASE stage WHEN 'parse' THEN 1 ELSE 0 END,
+                        progress_total = CASE stage WHEN 'parse' THEN 1 ELSE ?1 END,
+                        started_at = ?2, finished_at = CASE stage WHEN 'parse' THEN ?2 ELSE NULL END
+                    WHERE material_id = ?3
+                    """, [.int(m.chunks), .text(now), .integer(id.rawValue)])
+                return id
+            }
+        }
+    }
+}

@@ -92,4 +92,33 @@ public enum CairnBinary {
         p.waitUntilExit()
         return (false, p.terminationStatus)
     }
+
+    /// Runs `cairn arguments…`, sends `signal` after `seconds` if it is still running, and waits for it to end.
+    public static func runAndSignal(_ arguments: [String], signal: Int32, after seconds: Double,
+                                    environment: [String: String] = [:]) throws -> (signalled: Bool, outcome: Outcome) {
+        let p = Process()
+        p.executableURL = url
+        p.arguments = arguments
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let dir = FileManager.default.temporaryDirectory
+        let outURL = dir.appendingPathComponent("cairn-out-\(UUID().uuidString)")
+        let errURL = dir.appendingPathComponent("cairn-err-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(at: outURL)
+            try? FileManager.default.removeItem(at: errURL)
+        }
+        p.standardOutput = try FileHandle(forWritingTo: outURL)
+        p.standardError = try FileHandle(forWritingTo: errURL)
+        try p.run()
+        let deadline = Date().addingTimeInterval(seconds)
+        while p.isRunning && Date() < deadline { usleep(5_000) }
+        let signalled = p.isRunning
+        if signalled { kill(p.processIdentifier, signal) }
+        p.waitUntilExit()
+        let out = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+        let err = (try? String(contentsOf: errURL, encoding: .utf8)) ?? ""
+        return (signalled, Outcome(status: p.terminationStatus, stdout: out, stderr: err))
+    }
 }
