@@ -141,6 +141,11 @@ struct IndexCommand: AsyncParsableCommand {
         print(String(format: "%@: %d added, %d updated, %d unchanged, %d failed; %d chunks in %.1f s (%.1f chunks/s)",
                      summary.completed ? "done" : "stopped (run the same command again to continue)", counts.added,
                      counts.updated, counts.unchanged, counts.failed, counts.chunks, summary.elapsedSeconds, rate))
-        for problem in problems { print("  failed: \(problem.path): \(problem.reason)") }
+        for problem in problems {
+            // Reasons name their file already ("notes.pdf: page 3: …"); show the full path once.
+            let name = (problem.path as NSString).lastPathComponent + ": "
+            let reason = problem.reason.hasPrefix(name) ? String(problem.reason.dropFirst(name.count)) : problem.reason
+            print(problem.path.isEmpty ? "  failed: \(reason)" : "  failed: \(problem.path): \(reason)")
+        }
     }
 }

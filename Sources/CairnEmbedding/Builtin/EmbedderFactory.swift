@@ -2,10 +2,18 @@ import Foundation
 
 /// Builds the embedder a configuration asks for, optionally behind the persistent ``EmbeddingCache``.
 public enum EmbedderFactory {
-    /// Where the built-in model lives: `$CAIRN_MODEL_DIR`, else `<data-dir>/models/all-MiniLM-L6-v2`.
+    /// Where the built-in model lives: `$CAIRN_MODEL_DIR`, else `<data-dir>/models/all-MiniLM-L6-v2`, else
+    /// (for a data directory the set-up script did not fill) the default data directory's copy,
+    /// `index-data/models/all-MiniLM-L6-v2` under the working directory, when that one is installed.
     public static func modelDirectory(dataDirectory: String) -> String {
         if let dir = ProcessInfo.processInfo.environment["CAIRN_MODEL_DIR"], !dir.isEmpty { return dir }
-        return (dataDirectory as NSString).appendingPathComponent("models/all-MiniLM-L6-v2")
+        let own = (dataDirectory as NSString).appendingPathComponent("models/all-MiniLM-L6-v2")
+        let fallback = "index-data/models/all-MiniLM-L6-v2"
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: own + "/model.safetensors"), manager.fileExists(atPath: fallback + "/model.safetensors") {
+            return fallback
+        }
+        return own
     }
 
     /// The built-in all-MiniLM-L6-v2.

@@ -12,7 +12,8 @@ import CairnEmbedding
 ///   cut between characters when no sentence or clause end is in reach, never before the punctuation
 ///   that follows an ideograph;
 /// - a single word longer than `maxTokens` (a long URL, a base64 run) is cut between grapheme clusters;
-/// - a heading (``HeadingMark``) always starts a new chunk, and ``Chunk/headingPath`` holds the sections
+/// - a heading (``HeadingMark``) starts a new chunk (unless the section before it is under 16 tokens, e.g. a
+///   title directly above a subheading, which then joins it), and ``Chunk/headingPath`` holds the sections
 ///   open at the chunk's start;
 /// - consecutive chunks of one section overlap: the next chunk starts with the whole sentences — or, when
 ///   the last sentence is longer, the whole clauses or words — that end the previous one, at most
@@ -66,13 +67,18 @@ public struct Chunker: Sendable {
         var start = 0
         var previousEnd = 0
         var reach = 0  // the end of the longest run from `start` that fits; only moves forward
+        // A section too short to stand alone (a title right above its first subheading) joins the next one
+        // rather than becoming a chunk of nothing but a heading.
+        let minimumSection = min(16, maxTokens / 4)
+        func endsSection(_ k: Int) -> Bool {
+            units[k].breakBefore == .section && prefix[k] - prefix[start] >= minimumSection
+        }
         while start < units.count {
             reach = max(reach, start + 1)
-            while reach < units.count, prefix[reach + 1] - prefix[start] <= maxTokens,
-                  units[reach].breakBefore != .section {
+            while reach < units.count, prefix[reach + 1] - prefix[start] <= maxTokens, !endsSection(reach) {
                 reach += 1
             }
-            let end = reach == units.count || units[reach].breakBefore == .section
+            let end = reach == units.count || endsSection(reach)
                 ? reach : bestEnd(units, prefix: prefix, from: start, after: previousEnd, reach: reach, maxTokens: maxTokens)
             let range = units[start].start..<units[end - 1].end
             let content = Self.string(scalars[range])
