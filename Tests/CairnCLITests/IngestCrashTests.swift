@@ -111,6 +111,46 @@ import TestSupport
         #expect(try store.materials().allSatisfy { $0.status == .completed })
     }
 
+    @Test func manifestMetadataAndGlobsReachTheStore() throws {
+        let env = ["CAIRN_MODEL_DIR": try ModelFiles.requireMiniLMDirectory()]
+        let dir = try TemporaryDirectory(prefix: "cairn-cli-manifest")
+        let files = dir.file("in")
+        try FileManager.default.createDirectory(atPath: files + "/drafts", withIntermediateDirectories: true)
+        try "Osmosis moves water across a membrane toward the higher solute concentration."
+            .write(toFile: files + "/osmosis.txt", atomically: true, encoding: .utf8)
+        try "Erosion wears rock away through wind, water and ice."
+            .write(toFile: files + "/erosion.md", atomically: true, encoding: .utf8)
+        try "A draft that the exclude glob keeps out."
+            .write(toFile: files + "/drafts/draft.txt", atomically: true, encoding: .utf8)
+        let manifest = dir.file("manifest.jsonl")
+        try """
+            {"path": "in/osmosis.txt", "owner": "tenant-a", "topic": "biology", "tags": ["cells", "water"], "license_type": "CC0-1.0", "source_uri": "https://example.org/osmosis", "acquisition_method": "manual_upload"}
+            {"path": "in/missing.txt", "owner": "tenant-a"}
+            """.write(toFile: manifest, atomically: true, encoding: .utf8)
+        let data = dir.file("data")
+        let viaManifest = try CairnBinary.run(["index", "--manifest", manifest, "--data-dir", data, "--json"],
+                                              environment: env)
+        #expect(viaManifest.status == 1, "the missing file fails: \(viaManifest.stdout) \(viaManifest.stderr)")
+        let walked = try CairnBinary.run(["index", files, "--exclude", "drafts/**", "--owner", "tenant-b",
+                                          "--data-dir", data, "--json"], environment: env)
+        #expect(walked.status == 0, "\(walked.stderr)")
+        let store = try MaterialStore(dataDirectory: data)
+        let materials = try store.materials()
+        #expect(!materials.contains { $0.filename == "draft.txt" })
+        let osmosis = try #require(materials.first { $0.owner == "tenant-a" && $0.filename == "osmosis.txt" })
+        #expect(osmosis.topic == "biology" && osmosis.tags == ["cells", "water"])
+        let license = try store.database.queryValue("SELECT license_type FROM provenance WHERE material_id = ?",
+                                                    [.integer(osmosis.id.rawValue)], as: String.self)
+        #expect(license == "CC0-1.0")
+        // Same content for tenant-b is a different owner's material; erosion.md is tenant-b's only.
+        #expect(materials.filter { $0.owner == "tenant-b" }.compactMap(\.filename).sorted() == ["erosion.md", "osmosis.txt"])
+        let search = try CairnBinary.run(["search", "water crossing a membrane", "--data-dir", data, "--owner",
+                                          "tenant-a", "--tags", "cells", "--json"], environment: env)
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [String: Any])
+        let results = try #require(body["results"] as? [[String: Any]])
+        #expect(results.count == 1 && results.first?["owner"] as? String == "tenant-a")
+    }
+
     @Test func indexThenSearchFromTheCommandLine() throws {
         let model = try ModelFiles.requireMiniLMDirectory()
         let env = ["CAIRN_MODEL_DIR": model]
