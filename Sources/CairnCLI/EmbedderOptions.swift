@@ -19,10 +19,17 @@ struct EmbedderOptions: ParsableArguments {
     @Option(help: "Threads of the built-in model (0: all cores).")
     var threads: Int = 0
 
-    /// The configured embedder, behind the embedding cache in `dataDirectory` when `cached`.
-    func make(dataDirectory: String, cached: Bool) throws -> any Embedder {
+    /// The provider settings these flags give.
+    var configuration: EmbedderConfiguration {
         var config = EmbedderConfiguration(provider: provider, model: model, baseURL: baseURL)
         if let apiKeyEnv { config.apiKeyEnvironmentVariable = apiKeyEnv }
+        return config
+    }
+
+    /// The configured embedder (`config` overrides these flags' configuration), behind the embedding cache in
+    /// `dataDirectory` when `cached`.
+    func make(dataDirectory: String, cached: Bool, config: EmbedderConfiguration? = nil) throws -> any Embedder {
+        let config = config ?? configuration
         switch Result(catching: { () throws(EmbeddingError) in
             try EmbedderFactory.make(config, dataDirectory: dataDirectory, cached: cached, threads: threads)
         }) {

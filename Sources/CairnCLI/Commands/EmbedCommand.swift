@@ -17,27 +17,13 @@ struct EmbedCommand: AsyncParsableCommand {
             """)
 
     @OptionGroup var data: DataDirectoryOptions
-
-    @Option(help: "builtin, openai, ollama or tei.")
-    var provider: EmbeddingProvider = .builtin
-
-    @Option(help: "Model name (remote providers).")
-    var model: String?
-
-    @Option(help: "Base URL of the remote API.")
-    var baseURL: String?
-
-    @Option(help: "Environment variable holding the API key.")
-    var apiKeyEnv: String?
+    @OptionGroup var embedding: EmbedderOptions
 
     @Option(help: "Ask the API for vectors of this dimension (OpenAI text-embedding-3).")
     var dimensions: Int?
 
     @Option(help: "Dimension the model produces (remote models Cairn does not know).")
     var expectedDimension: Int?
-
-    @Option(help: "Threads of the built-in model (0: all cores).")
-    var threads: Int = 0
 
     @Flag(help: "Use the embedding cache in the data directory.")
     var cache = false
@@ -54,8 +40,7 @@ struct EmbedCommand: AsyncParsableCommand {
             while let line = readLine() { inputs.append(line) }
         }
         guard !inputs.isEmpty else { throw ValidationError("nothing to embed: give texts or lines on standard input") }
-        var config = EmbedderConfiguration(provider: provider, model: model, baseURL: baseURL)
-        if let apiKeyEnv { config.apiKeyEnvironmentVariable = apiKeyEnv }
+        var config = embedding.configuration
         config.dimensions = dimensions
         if let expectedDimension { config.expectedDimension = expectedDimension }
         let started = Date()
@@ -81,13 +66,7 @@ struct EmbedCommand: AsyncParsableCommand {
     }
 
     private func embed(_ inputs: [String], _ config: EmbedderConfiguration) async throws -> (any Embedder, EmbeddingOutput) {
-        let embedder: any Embedder
-        switch Result(catching: { () throws(EmbeddingError) in
-            try EmbedderFactory.make(config, dataDirectory: data.path, cached: cache, threads: threads)
-        }) {
-        case .success(let e): embedder = e
-        case .failure(let error): throw CLIError(error.description)
-        }
+        let embedder = try embedding.make(dataDirectory: data.path, cached: cache, config: config)
         do {
             return (embedder, try await embedder.embed(inputs))
         } catch {
