@@ -40,7 +40,7 @@ import Testing
             + "<ul><li>one</li><li>two &amp;c</li></ul><p>end</p>"
         let line = #"{"id_str": "H1", "stem_rich": {"html": "\#(html)"}, "options_rich": ["<i>first</i>", {"key": "Z", "html": "<p>multi</p><p>line</p>"}]}"#
         let item = try #require(try records(line, .jsonl).first)
-        #expect(item.extracted.text == "x^2 'a' 中 <b> 1 < 2\n\none\ntwo &c\n\nend\n\nA. first\nZ. multi line")
+        #expect(item.extracted.text == "x^2 'a' 中 <b> 1 < 2\n\n- one\n- two &c\n\nend\n\nA. first\nZ. multi line")
     }
 
     @Test func koreanAndChineseItems() throws {

@@ -140,6 +140,10 @@ struct HTMLReader {
         case "head": inHead = true
         case "body": inHead = false
         case "br": output.lineBreak()
+        case "sup":
+            // Exponents keep their meaning in plain text: x<sup>2</sup> reads x^2.
+            output.pendingPrefix = ["^"]
+            return
         case "pre":
             output.requestBreak(2)
             preDepth += 1

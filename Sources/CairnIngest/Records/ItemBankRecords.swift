@@ -82,9 +82,9 @@ public enum ItemBankRecords {
 
     /// Plain text of a rich-text value: `{"html": …}`, `{"text": …}` or an HTML string.
     private static func richText(_ value: Any, field: String, fields: FieldReader) throws(IngestError) -> String {
-        if let html = value as? String { return ItemBankHTML.plainText(html) }
+        if let html = value as? String { return HTMLExtractor.plainText(fromHTMLFragment: html) }
         if let object = value as? [String: Any] {
-            if let html = object["html"] as? String { return ItemBankHTML.plainText(html) }
+            if let html = object["html"] as? String { return HTMLExtractor.plainText(fromHTMLFragment: html) }
             if let text = object["text"] as? String { return RecordText.normalized(text) }
         }
         throw fields.invalid(field, value, allowed: "{\"html\": \"…\"}, {\"text\": \"…\"} or an HTML string")
@@ -104,7 +104,7 @@ public enum ItemBankRecords {
                 key = (object["key"] as? String) ?? (object["label"] as? String)
                 body = try richText(object, field: "\(field)[\(position)]", fields: fields)
             } else if let plain = option as? String {
-                body = ItemBankHTML.plainText(plain)
+                body = HTMLExtractor.plainText(fromHTMLFragment: plain)
             } else {
                 throw fields.invalid("\(field)[\(position)]", option, allowed: "{\"key\", \"text\"} or {\"key\", \"html\"}")
             }
