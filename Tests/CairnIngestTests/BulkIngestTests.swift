@@ -204,8 +204,8 @@ enum IngestFixtures {
                 [FinishedMaterial(draft: MaterialDraft(owner: "o", sourceKey: "k", title: "t", fileType: "text",
                                                        fileSize: 1, contentSHA256: "s"),
                                   existing: nil, extractedText: "alpha beta",
-                                  rows: [ChunkRow(index: 0, charStart: 0, charEnd: 10, content: "alpha beta", tokenCount: 2,
-                                                  contentSHA256: "h", embedding: [Float](repeating: 0.05, count: 384))])],
+                                  rows: [ChunkRow(Chunk(index: 0, charStart: 0, charEnd: 10, content: "alpha beta", tokenCount: 2,
+                                                        contentHash: "h"), embedding: [Float](repeating: 0.05, count: 384))])],
                 failures: [], bulkJob: nil, model: embedder.model.id)
             try library.vectors.upsert(label: 987_654, vector: [Float](repeating: 0.05, count: 384))
         }

@@ -11,8 +11,8 @@ import TestSupport
     }
 
     static func row(_ i: Int, _ text: String) -> ChunkRow {
-        ChunkRow(index: i, charStart: i * 100, charEnd: i * 100 + text.unicodeScalars.count, content: text,
-                 tokenCount: 3, contentSHA256: "h-" + text, embedding: [Float(i), 1, 0])
+        ChunkRow(Chunk(index: i, charStart: i * 100, charEnd: i * 100 + text.unicodeScalars.count, content: text,
+                       tokenCount: 3, contentHash: "h-" + text), embedding: [Float(i), 1, 0])
     }
 
     @Test func migrationsAreRecordedAndIdempotent() throws {

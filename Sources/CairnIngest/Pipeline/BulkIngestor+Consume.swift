@@ -48,7 +48,7 @@ extension BulkIngestor {
             if let existing = material.existing {
                 // Chunks whose text did not change keep their stored embedding.
                 let stored = try library.store.embeddings(material: existing, model: library.embedder.model.id)
-                for (i, chunk) in material.chunks.enumerated() { vectors[i] = stored[chunk.contentSHA256] }
+                for (i, chunk) in material.chunks.enumerated() { vectors[i] = stored[chunk.chunk.contentHash] }
             }
             state.inFlight.append((material, vectors, vectors.filter { $0 == nil }.count))
             state.progress.chunksKnown += material.chunks.count
@@ -84,7 +84,7 @@ extension BulkIngestor {
         outer: for (m, entry) in state.inFlight.enumerated() where entry.missing > 0 {
             for (c, vector) in entry.vectors.enumerated() where vector == nil {
                 slots.append((m, c))
-                texts.append(entry.material.chunks[c].content)
+                texts.append(entry.material.chunks[c].chunk.content)
                 if texts.count == options.batchSize { break outer }
             }
         }

@@ -118,11 +118,7 @@ struct MaterialPreparer: Sendable {
         guard !chunks.isEmpty else {
             throw IngestError(.emptyContent, "\((path as NSString).lastPathComponent): no text to index")
         }
-        let rows = chunks.map { c in
-            ChunkRow(index: c.index, charStart: c.charStart, charEnd: c.charEnd, content: c.content,
-                     pageNumber: c.pageNumber, pageEnd: c.pageEnd, headingPath: c.headingPath, language: draft.language,
-                     tokenCount: c.tokenCount, contentSHA256: c.contentHash, embedding: [])
-        }
+        let rows = chunks.map { ChunkRow($0, language: draft.language) }
         return .material(PreparedMaterial(draft: draft, existing: existing?.id, isUpdate: existing?.status == .completed,
                                           extracted: extracted, chunks: rows, path: path))
     }

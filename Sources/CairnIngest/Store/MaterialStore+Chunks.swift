@@ -73,9 +73,10 @@ extension MaterialStore {
             var keptIDs = Set<ChunkID>()
             for row in rows {
                 var reuse: ChunkID? = nil
-                if var ids = available[row.contentSHA256], !ids.isEmpty {
+                let c = row.chunk
+                if var ids = available[c.contentHash], !ids.isEmpty {
                     reuse = ids.removeFirst()
-                    available[row.contentSHA256] = ids
+                    available[c.contentHash] = ids
                 }
                 try database.execute(
                     """
@@ -85,11 +86,11 @@ extension MaterialStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        reuse.map { .integer($0.rawValue) } ?? .null, .integer(material.rawValue), .int(row.index),
-                        .text(row.content), .int(row.charStart), .int(row.charEnd),
-                        row.pageNumber.map(SQLValue.int) ?? .null, row.pageEnd.map(SQLValue.int) ?? .null,
-                        .text(Self.jsonArray(row.headingPath)), row.language.map(SQLValue.text) ?? .null,
-                        .int(row.tokenCount), .text(row.contentSHA256), .blob(Self.blob(row.embedding)), .text(model),
+                        reuse.map { .integer($0.rawValue) } ?? .null, .integer(material.rawValue), .int(c.index),
+                        .text(c.content), .int(c.charStart), .int(c.charEnd),
+                        c.pageNumber.map(SQLValue.int) ?? .null, c.pageEnd.map(SQLValue.int) ?? .null,
+                        .text(Self.jsonArray(c.headingPath)), row.language.map(SQLValue.text) ?? .null,
+                        .int(c.tokenCount), .text(c.contentHash), .blob(Self.blob(row.embedding)), .text(model),
                         .text(now),
                     ])
                 if let reuse {

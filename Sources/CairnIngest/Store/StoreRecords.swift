@@ -84,35 +84,15 @@ public struct MaterialDraft: Sendable, Hashable {
     }
 }
 
-/// One chunk row to write: the chunker's output plus its embedding.
+/// One chunk row to write: the chunker's output, the material's language and the chunk's embedding.
 public struct ChunkRow: Sendable, Hashable {
-    public var index: Int
-    public var charStart: Int
-    public var charEnd: Int
-    public var content: String
-    public var pageNumber: Int?
-    public var pageEnd: Int?
-    public var headingPath: [String]
+    public var chunk: Chunk
     public var language: String?
-    public var tokenCount: Int
-    public var contentSHA256: String
     public var embedding: [Float]
 
-    public init(
-        index: Int, charStart: Int, charEnd: Int, content: String, pageNumber: Int? = nil, pageEnd: Int? = nil,
-        headingPath: [String] = [], language: String? = nil, tokenCount: Int, contentSHA256: String,
-        embedding: [Float]
-    ) {
-        self.index = index
-        self.charStart = charStart
-        self.charEnd = charEnd
-        self.content = content
-        self.pageNumber = pageNumber
-        self.pageEnd = pageEnd
-        self.headingPath = headingPath
+    public init(_ chunk: Chunk, language: String? = nil, embedding: [Float] = []) {
+        self.chunk = chunk
         self.language = language
-        self.tokenCount = tokenCount
-        self.contentSHA256 = contentSHA256
         self.embedding = embedding
     }
 }
