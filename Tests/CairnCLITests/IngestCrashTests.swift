@@ -149,6 +149,13 @@ import TestSupport
         let body = try #require(try JSONSerialization.jsonObject(with: Data(search.stdout.utf8)) as? [String: Any])
         let results = try #require(body["results"] as? [[String: Any]])
         #expect(results.count == 1 && results.first?["owner"] as? String == "tenant-a")
+
+        let info = try CairnBinary.run(["info", "--json", "--data-dir", data], environment: env)
+        let facts = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: String])
+        let chunks = try store.allChunkIDs().count
+        #expect(facts["chunks"] == "\(chunks)" && facts["chunk_vectors"] == "\(chunks)", "\(facts)")
+        // The missing file is in the job's error log, not a material (there is nothing to describe).
+        #expect(facts["materials"] == "0 pending, 0 processing, 3 completed, 0 failed", "\(facts)")
     }
 
     @Test func indexThenSearchFromTheCommandLine() throws {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CairnIndex
+import CairnIngest
 import CairnStorage
 import CairnVectorMath
 import Foundation
@@ -7,7 +8,7 @@ import Foundation
 /// `cairn info`: what Cairn runs on and what its data directory holds. The default command.
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "info", abstract: "Show the machine's kernels and the data directory's index.")
+        commandName: "info", abstract: "Show the machine's kernels and what the data directory holds.")
 
     @OptionGroup var data: DataDirectoryOptions
 
@@ -37,6 +38,27 @@ struct InfoCommand: ParsableCommand {
             ]
         } else {
             facts.append(("vectors", "no index yet (create one with `cairn vectors add --dim N`)"))
+        }
+        let storePath = (data.path as NSString).appendingPathComponent(MaterialStore.fileName)
+        if FileManager.default.fileExists(atPath: storePath) {
+            do {
+                let stats = try MaterialStore(path: storePath).statistics()
+                let statuses = MaterialStatus.allCases.map { "\(stats.materialsByStatus[$0] ?? 0) \($0.rawValue)" }
+                facts += [
+                    ("materials", statuses.joined(separator: ", ")),
+                    ("owners", "\(stats.owners)"),
+                    ("chunks", "\(stats.chunks)"),
+                    ("bulk_jobs", "\(stats.bulkJobs)"),
+                ]
+            } catch {
+                facts.append(("materials", "unreadable: \(error.message)"))
+            }
+            let chunkIndex = (data.path as NSString).appendingPathComponent(MaterialLibrary.indexDirectoryName)
+            if let index = try? DurableIndex.open(directory: chunkIndex) {
+                facts.append(("chunk_vectors", "\(index.index.count)"))
+            }
+        } else {
+            facts.append(("materials", "none yet (index some with `cairn index PATH…`)"))
         }
         if json {
             let object = Dictionary(uniqueKeysWithValues: facts)

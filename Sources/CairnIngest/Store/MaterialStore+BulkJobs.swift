@@ -72,3 +72,28 @@ extension MaterialStore {
         }
     }
 }
+
+/// What the store holds, for `cairn info`.
+public struct StoreStatistics: Sendable, Hashable {
+    public var materialsByStatus: [MaterialStatus: Int]
+    public var chunks: Int
+    public var owners: Int
+    public var bulkJobs: Int
+}
+
+extension MaterialStore {
+    /// Counts of materials (by status), chunks, owners and bulk jobs.
+    public func statistics() throws(IngestError) -> StoreStatistics {
+        try read("counting materials") {
+            var byStatus: [MaterialStatus: Int] = [:]
+            for row in try database.query("SELECT status, count(*) FROM materials GROUP BY status") {
+                if let status = MaterialStatus(rawValue: try row.get(0)) { byStatus[status] = try row.get(1) }
+            }
+            return StoreStatistics(
+                materialsByStatus: byStatus,
+                chunks: try database.queryValue("SELECT count(*) FROM material_chunks", as: Int.self) ?? 0,
+                owners: try database.queryValue("SELECT count(DISTINCT owner) FROM materials", as: Int.self) ?? 0,
+                bulkJobs: try database.queryValue("SELECT count(*) FROM bulk_jobs", as: Int.self) ?? 0)
+        }
+    }
+}
