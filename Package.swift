@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "CairnCLITests",
             // Depends on the executable so that `swift test` builds the `cairn` binary the crash tests run.
-            dependencies: ["CairnCLI", "CairnIndex", "CairnIngest", "CairnSQL", "CairnStorage", "TestSupport"],
+            dependencies: ["CairnCLI", "CairnIndex", "CairnIngest", "CairnSQL", "CairnStorage", "CairnVectorMath", "TestSupport"],
             swiftSettings: strictSettings
         ),
     ]

@@ -37,6 +37,8 @@ public final class DurableIndex: @unchecked Sendable {
     public var checkpointThresholdBytes: Int64 = 256 << 20
     /// What recovery found, for logs and tests.
     public let recovery: RecoveryReport
+    /// Keeps other processes out of the directory while this index is open.
+    private let lock: DirectoryLock
 
     /// Facts about the last open.
     public struct RecoveryReport: Sendable {
@@ -48,7 +50,8 @@ public final class DurableIndex: @unchecked Sendable {
     }
 
     private init(directory: String, io: any FileIO, logger: Logger, wal: WriteAheadLog, index: HNSWIndex,
-                 recovery: RecoveryReport) {
+                 recovery: RecoveryReport, lock: DirectoryLock) {
+        self.lock = lock
         self.directory = directory
         self.io = io
         self.logger = logger
@@ -86,6 +89,7 @@ public final class DurableIndex: @unchecked Sendable {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw StorageError.serviceError("cannot create the index directory \(directory): \(error)")
         }
+        let lock = try DirectoryLock(directory: directory)
         let config = try resolveConfiguration(directory: directory, requested: configuration, io: io)
         var index: HNSWIndex
         var checkpointLSN: UInt64 = 0
@@ -122,7 +126,8 @@ public final class DurableIndex: @unchecked Sendable {
             checkpointPath: checkpointPath, checkpointLSN: checkpointLSN, replayedRecords: replayed,
             walBytesTruncated: Int(wal.recoveryReport.bytesTruncated),
             loadSeconds: Date().timeIntervalSince(started))
-        return DurableIndex(directory: directory, io: io, logger: logger, wal: wal, index: index, recovery: report)
+        return DurableIndex(directory: directory, io: io, logger: logger, wal: wal, index: index, recovery: report,
+                            lock: lock)
     }
 
     private static func resolveConfiguration(
