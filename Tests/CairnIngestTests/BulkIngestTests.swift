@@ -194,6 +194,39 @@ enum IngestFixtures {
         #expect(dup.counts.unchanged == 1 && dup.counts.added == 0)
     }
 
+    @Test func aStoppedJobLeavesItsProgressRecordedAndARerunFinishes() async throws {
+        let files = try TemporaryDirectory(), data = try TemporaryDirectory()
+        let path = files.file("long.txt")
+        try Array(repeating: IngestFixtures.physics, count: 3).joined(separator: "\n\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let library = try Self.open(data.path, CountingEmbedder(try Self.builtin()))
+        let options = BulkIngestOptions(chunking: ChunkingOptions(maxTokens: 24, overlapTokens: 0), batchSize: 4)
+        let stop = StopFlag()
+        let stopped = try await BulkIngestor(library: library, options: options)
+            .run([IngestInput(path: path)], arguments: "stopped", stop: stop) { _ in stop.stop() }
+        #expect(!stopped.completed && stopped.counts.added == 0)
+        let material = try #require(try library.store.materials().first)
+        #expect(material.status == .processing)
+        let jobs = try library.store.database.query(
+            "SELECT stage, status, progress_done, progress_total FROM material_processing_jobs WHERE material_id = ? ORDER BY stage",
+            [.integer(material.id.rawValue)])
+        #expect(try jobs.map { try $0.get(0) as String } == ["embed", "parse"])
+        #expect(try jobs[0].get(1) as String == "running" && jobs[1].get(1) as String == "completed")
+        let done: Int = try jobs[0].get(2), total: Int = try jobs[0].get(3)
+        #expect(done == 4 && total > 8, "embed progress \(done)/\(total)")
+        #expect(try library.store.allChunkIDs().isEmpty)
+
+        let finished = try await BulkIngestor(library: library, options: options).run([IngestInput(path: path)],
+                                                                                       arguments: "again")
+        #expect(finished.completed && finished.counts.added == 1)
+        let row = try #require(try library.store.database.queryFirst(
+            "SELECT status, progress_done, progress_total FROM material_processing_jobs WHERE material_id = ? AND stage = 'embed'",
+            [.integer(material.id.rawValue)]))
+        #expect(try row.get(0) as String == "completed" && row.get(1) as Int == total && row.get(2) as Int == total)
+        #expect(try library.store.material(id: material.id)?.status == .completed)
+        try Self.checkInvariants(library)
+    }
+
     @Test func openingReconcilesTheIndexWithTheStore() async throws {
         let data = try TemporaryDirectory()
         let embedder = CountingEmbedder(try Self.builtin())

@@ -28,6 +28,10 @@ extension BulkIngestor {
             }
             try beginNew(job: job, state: &state)
             try await embedBatch(state: &state)
+            try library.store.updateEmbedProgress(state.inFlight.compactMap { entry in
+                guard entry.missing > 0, entry.material.begun, let id = entry.material.existing else { return nil }
+                return (id, entry.vectors.count - entry.missing, entry.vectors.count)
+            })
             try commitFinished(job: job, state: &state)
             if Date().timeIntervalSince(state.savedAt) >= 2 {
                 try library.store.updateBulkJob(job, status: "running", counts: state.progress.counts)

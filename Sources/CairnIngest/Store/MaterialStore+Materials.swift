@@ -186,3 +186,19 @@ extension MaterialStore {
         }
     }
 }
+
+extension MaterialStore {
+    /// Saves the embed jobs' progress of materials being embedded, in one transaction.
+    public func updateEmbedProgress(_ progress: [(material: MaterialID, done: Int, total: Int)]) throws(IngestError) {
+        guard !progress.isEmpty else { return }
+        _ = try write("recording embedding progress") {
+            for p in progress {
+                try database.execute(
+                    """
+                    UPDATE material_processing_jobs SET progress_done = ?, progress_total = ?
+                    WHERE material_id = ? AND stage = 'embed' AND status = 'running'
+                    """, [.int(p.done), .int(p.total), .integer(p.material.rawValue)])
+            }
+        }
+    }
+}
