@@ -176,31 +176,14 @@ extension ExactSearch {
     /// Splitting queries over Swift threads with single-threaded sgemm calls was measured faster than
     /// one OpenBLAS-threaded sgemm per tile (0.42 s against 0.53 s for 1000 × 100k × 384 on 2 cores),
     /// and leaving OpenBLAS threaded under Swift workers oversubscribes the cores. The OpenBLAS setting
-    /// is process-wide, so concurrent searches share one count: the first lowers it, the last restores it.
+    /// is process-wide, so this goes through ``BLASInfo/withSingleThread(_:)``, the gate every such caller shares.
     static func withSingleThreadedBLAS(_ enabled: Bool, _ body: () -> Void) {
         guard enabled, tuning.singleThreadedBLASInWorkers else {
             body()
             return
         }
-        blasGate.withLock { gate in
-            if gate.active == 0, let current = BLASInfo.threads, current != 1 {
-                gate.saved = current
-                BLASInfo.setThreads(1)
-            }
-            gate.active += 1
-        }
-        body()
-        blasGate.withLock { gate in
-            gate.active -= 1
-            if gate.active == 0, let saved = gate.saved {
-                BLASInfo.setThreads(saved)
-                gate.saved = nil
-            }
-        }
+        BLASInfo.withSingleThread(body)
     }
-
-    /// Searches currently holding OpenBLAS to one thread, and the count to restore after the last.
-    private static let blasGate = Mutex<(active: Int, saved: Int?)>((0, nil))
 }
 
 /// A pointer that workers of one `concurrentPerform` write to at disjoint indices.

@@ -1,4 +1,5 @@
 import CairnSQL
+import CairnVectorMath
 import Foundation
 
 extension EmbeddingCache {
@@ -72,7 +73,7 @@ extension EmbeddingCache {
                 try database.withStatement(sql) { insert in
                     for (index, key) in keys.enumerated() {
                         try insert.execute([
-                            .blob(key), .text(model.id), .int(model.dimension), .blob(Self.encode(vectors[index])),
+                            .blob(key), .text(model.id), .int(model.dimension), .blob(Float32Blob.encode(vectors[index])),
                             tokenCounts.map { .int($0[index]) } ?? .null, .integer(now),
                         ])
                     }
@@ -98,7 +99,7 @@ extension EmbeddingCache {
             guard let key = row[0].bytes, row[1].int64 == Int64(dimension),
                 let bytes = row[2].bytes, bytes.count == dimension * MemoryLayout<Float>.size
             else { continue }
-            found[key] = Entry(vector: Self.decode(bytes, dimension: dimension), tokenCount: row[3].int64.map(Int.init))
+            found[key] = Entry(vector: Float32Blob.decode(bytes, dimension: dimension), tokenCount: row[3].int64.map(Int.init))
         }
     }
 
@@ -120,29 +121,5 @@ extension EmbeddingCache {
         var size = 1
         while size < count { size *= 2 }
         return min(size, keysPerQuery)
-    }
-
-    /// `vector` as little-endian float32 bytes.
-    static func encode(_ vector: [Float]) -> [UInt8] {
-        #if _endian(big)
-            return vector.flatMap { value -> [UInt8] in
-                withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
-            }
-        #else
-            return vector.withUnsafeBytes { Array($0) }
-        #endif
-    }
-
-    /// Little-endian float32 `bytes` as `dimension` floats.
-    static func decode(_ bytes: [UInt8], dimension: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: dimension) { floats, count in
-            bytes.withUnsafeBytes { raw in
-                for index in 0..<dimension {
-                    let bits = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self))
-                    floats[index] = Float(bitPattern: bits)
-                }
-            }
-            count = dimension
-        }
     }
 }

@@ -57,31 +57,3 @@ final class MiniLMChunkQueue: Sendable {
         return c < count ? c : nil
     }
 }
-
-/// Keeps OpenBLAS at one thread while MiniLM runs, restoring the previous setting afterwards.
-///
-/// The encoder shares work out over threads itself, one chunk per thread, which beats OpenBLAS's own
-/// threading on these shapes: its small attention GEMMs would pay a thread hand-off each, and the
-/// element-wise passes between GEMMs would run on one core. OpenBLAS's thread count is process-wide, so
-/// overlapping calls are counted and the first in saves the setting the last out restores.
-enum MiniLMBLASThreads {
-    private static let state = Mutex<(users: Int, saved: Int?)>((0, nil))
-
-    /// Runs `body` with OpenBLAS held at one thread.
-    static func withSingleThread<R>(_ body: () throws -> R) rethrows -> R {
-        state.withLock { s in
-            if s.users == 0 {
-                s.saved = BLASInfo.threads
-                if s.saved != 1 { BLASInfo.setThreads(1) }
-            }
-            s.users += 1
-        }
-        defer {
-            state.withLock { s in
-                s.users -= 1
-                if s.users == 0, let saved = s.saved, saved != 1 { BLASInfo.setThreads(saved) }
-            }
-        }
-        return try body()
-    }
-}

@@ -85,7 +85,8 @@ public final class MiniLMModel: Sendable {
     private func run(_ sequences: [MiniLMSequence], threads: Int) {
         let plan = MiniLMBatchPlan(lengths: sequences.map(\.count), threads: threads)
         let chunks = plan.chunks.map { chunk in chunk.map { sequences[$0] } }
-        MiniLMBLASThreads.withSingleThread {
+        // The encoder spreads chunks over threads itself, which beats OpenBLAS's threading on these shapes.
+        BLASInfo.withSingleThread {
             let workers = min(threads, chunks.count)
             if workers <= 1 {
                 // A lone chunk (a query, or a few short texts) shares its projections among the threads.

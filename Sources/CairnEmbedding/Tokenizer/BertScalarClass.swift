@@ -9,7 +9,7 @@
 ///   plus every Unicode `P*` scalar;
 /// - the CJK ranges are the original BERT ones (CJK Unified Ideographs and their extensions, the
 ///   compatibility ideographs), not Hangul, Hiragana or Katakana.
-enum BertScalarClass {
+package enum BertScalarClass {
     /// Whether `byte` (< 0x80) is ASCII punctuation in BERT's sense.
     @inline(__always)
     static func isASCIIPunctuation(_ byte: UInt8) -> Bool {
@@ -18,8 +18,8 @@ enum BertScalarClass {
     }
 
     /// Whether the normaliser removes `scalar` (NUL, U+FFFD, or a control/format/private-use scalar).
-    @inline(__always)
-    static func isRemoved(_ scalar: Unicode.Scalar) -> Bool {
+    @inlinable
+    package static func isRemoved(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         if v < 0x80 {
             return (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0x7F
@@ -32,8 +32,8 @@ enum BertScalarClass {
     }
 
     /// Whether `scalar` separates words (the normaliser maps it to a space).
-    @inline(__always)
-    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+    @inlinable
+    package static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
         let v = scalar.value
         if v < 0x80 { return v == 0x20 || v == 0x09 || v == 0x0A || v == 0x0D }
         return scalar.properties.isWhitespace
@@ -54,8 +54,8 @@ enum BertScalarClass {
     }
 
     /// Whether `value` is a CJK ideograph that the normaliser surrounds with spaces.
-    @inline(__always)
-    static func isCJKIdeograph(_ value: UInt32) -> Bool {
+    @inlinable
+    package static func isCJKIdeograph(_ value: UInt32) -> Bool {
         (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value)
             || (0x20000...0x2A6DF).contains(value) || (0x2A700...0x2B73F).contains(value)
             || (0x2B740...0x2B81F).contains(value) || (0x2B820...0x2CEAF).contains(value)

@@ -1,3 +1,5 @@
+import CairnEmbedding
+
 /// How good a place the gap before a unit is to end a chunk, worst to best.
 enum BreakLevel: UInt8, Comparable {
     /// Inside a word cut apart because it alone exceeds the chunk size, or before punctuation that closes
@@ -178,9 +180,10 @@ struct TextSegmenter {
         "\"", "'", ")", "]", "}", "”", "’", "»", "›", "」", "』", "）", "】", "〕", "〉", "》", "＂", "＇", "］",
     ]
 
-    /// Whitespace as BERT's tokenizer sees it: space, tab, line feed, carriage return, and the Unicode
-    /// `White_Space` scalars from U+0080 on that are not control characters (vertical tab, form feed and
-    /// U+0085 are *removed*, not separators: the words around them join).
+    /// Whitespace as BERT's tokenizer sees it: `BertScalarClass.isWhitespace` less what its normaliser
+    /// removes first (vertical tab, form feed and U+0085 are dropped, not separators: the words around them
+    /// join) — spelled out as a closed set to spare a property lookup per scalar; a test checks it against
+    /// the tokenizer's own classes for every scalar.
     @inline(__always)
     static func isSeparator(_ s: Unicode.Scalar) -> Bool {
         let v = s.value
@@ -211,24 +214,15 @@ struct TextSegmenter {
     /// Scalars the tokenizer drops (control, format, private use, U+FFFD): trimmed off the edges of units.
     @inline(__always)
     static func isIgnored(_ s: Unicode.Scalar) -> Bool {
-        let v = s.value
-        if v < 0x80 { return (v < 0x20 && v != 0x09 && v != 0x0A && v != 0x0D) || v == 0x7F }
-        if v == 0xFFFD { return true }
-        if isWordCharacter(s) { return false }
-        switch s.properties.generalCategory {
-        case .control, .format, .privateUse: return true
-        default: return false
-        }
+        // Word characters are never dropped: skip the property lookup for the common case.
+        if s.value >= 0x80 && isWordCharacter(s) { return false }
+        return BertScalarClass.isRemoved(s)
     }
 
     /// The CJK ideographs BERT's tokenizer isolates (the unified ideographs, their extensions and the
     /// compatibility ideographs).
     @inline(__always)
     static func isIdeograph(_ v: UInt32) -> Bool {
-        guard v >= 0x3400 else { return false }
-        return (0x4E00...0x9FFF).contains(v) || (0x3400...0x4DBF).contains(v)
-            || (0x20000...0x2A6DF).contains(v) || (0x2A700...0x2B73F).contains(v)
-            || (0x2B740...0x2B81F).contains(v) || (0x2B820...0x2CEAF).contains(v)
-            || (0xF900...0xFAFF).contains(v) || (0x2F800...0x2FA1F).contains(v)
+        v >= 0x3400 && BertScalarClass.isCJKIdeograph(v)
     }
 }

@@ -25,7 +25,7 @@ public final class MaterialLibrary: Sendable {
     public let embedder: any Embedder
     let logger: Logger
 
-    /// What reconciliation changed when the library opened.
+    /// What a reconciliation changed.
     public struct ReconcileReport: Sendable, Hashable {
         /// Chunk rows whose vectors were missing and were added.
         public var vectorsAdded = 0
@@ -35,15 +35,18 @@ public final class MaterialLibrary: Sendable {
         public var chunks = 0
     }
 
-    public private(set) nonisolated(unsafe) var reconcileReport = ReconcileReport()
+    /// What reconciliation changed when the library opened.
+    public let reconcileReport: ReconcileReport
 
+    /// Takes the parts and reconciles the index with the store before anything else can use them.
     private init(dataDirectory: String, store: MaterialStore, vectors: DurableIndex, embedder: any Embedder,
-                 logger: Logger) {
+                 logger: Logger) throws(IngestError) {
         self.dataDirectory = dataDirectory
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
         self.logger = logger
+        reconcileReport = try Self.reconcile(store: store, vectors: vectors, logger: logger)
     }
 
     /// Opens the store and the index in `dataDirectory` (creating them) and reconciles them.
@@ -69,16 +72,25 @@ public final class MaterialLibrary: Sendable {
         } catch {
             throw IngestError(.storage, "chunk index \(directory): \(error)")
         }
-        let library = MaterialLibrary(dataDirectory: dataDirectory, store: store, vectors: vectors, embedder: embedder,
-                                      logger: logger)
-        library.reconcileReport = try library.reconcile()
-        return library
+        return try MaterialLibrary(dataDirectory: dataDirectory, store: store, vectors: vectors, embedder: embedder,
+                                   logger: logger)
     }
 
     /// Makes the index hold exactly the store's chunks (see the type's notes); safe to run at any time
     /// when no ingestion runs.
     @discardableResult
     public func reconcile() throws(IngestError) -> ReconcileReport {
+        try Self.reconcile(store: store, vectors: vectors, logger: logger)
+    }
+
+    /// Applies a committed chunk change to the index: removals, then additions (one durable group each).
+    public func apply(_ commit: ChunkCommit) throws(IngestError) {
+        try Self.apply(commit, to: vectors)
+    }
+
+    private static func reconcile(store: MaterialStore, vectors: DurableIndex, logger: Logger)
+        throws(IngestError) -> ReconcileReport
+    {
         let rows = try store.allChunkIDs()
         let labels = Set(vectors.index.allLabels().map(ChunkID.init(label:)))
         let missing = rows.subtracting(labels).sorted()
@@ -90,18 +102,17 @@ public final class MaterialLibrary: Sendable {
         var report = ReconcileReport(chunks: rows.count)
         for start in stride(from: 0, to: missing.count, by: 512) {
             let part = try store.embeddings(of: Array(missing[start..<min(start + 512, missing.count)]))
-            try apply(ChunkCommit(added: part, removed: [], kept: 0))
+            try apply(ChunkCommit(added: part, removed: [], kept: 0), to: vectors)
             report.vectorsAdded += part.count
         }
-        try apply(ChunkCommit(added: [], removed: orphans, kept: 0))
+        try apply(ChunkCommit(added: [], removed: orphans, kept: 0), to: vectors)
         report.vectorsRemoved = orphans.count
         return report
     }
 
-    /// Applies a committed chunk change to the index: removals, then additions (one durable group).
-    public func apply(_ commit: ChunkCommit) throws(IngestError) {
+    private static func apply(_ commit: ChunkCommit, to vectors: DurableIndex) throws(IngestError) {
         do {
-            for id in commit.removed { try vectors.remove(label: id.label) }
+            try vectors.remove(labels: commit.removed.map(\.label))
             if !commit.added.isEmpty {
                 try vectors.upsert(labels: commit.added.map(\.id.label), vectors: commit.added.flatMap(\.embedding))
             }

@@ -126,7 +126,8 @@ extension BulkIngestor {
             var rows = entry.material.chunks
             for r in rows.indices { rows[r].embedding = entry.vectors[r] ?? [] }
             finished.append(FinishedMaterial(draft: entry.material.draft, existing: entry.material.existing,
-                                             extractedText: entry.material.extracted.text, rows: rows))
+                                             extractedText: entry.material.extracted.text, rows: rows,
+                                             begun: entry.material.begun))
         }
         let commits = try library.store.commitMaterials(finished, failures: state.failures, bulkJob: job,
                                                          model: library.embedder.model.id)

@@ -1,4 +1,3 @@
-import CCairnKernels
 import CairnEmbedding
 import Foundation
 
@@ -42,7 +41,7 @@ struct MaterialPreparer: Sendable {
         case .json, .jsonl, .csv:
             prepareRecords(bytes, type: type, path: path, name: name, sourceKey: sourceKey, metadata: metadata, emit: emit)
         case .text, .markdown, .html, .pdf:
-            let sha = Self.sha256Hex(bytes)
+            let sha = SHA256.hexHash(bytes)
             var draft = MaterialDraft(owner: metadata.owner ?? MaterialPreparer.defaultOwner, sourceKey: sourceKey,
                                       title: metadata.title ?? name, filename: name, fileType: type.rawValue,
                                       fileSize: bytes.count, topic: metadata.topic, tags: metadata.tags,
@@ -73,7 +72,7 @@ struct MaterialPreparer: Sendable {
         } catch {
             let draft = MaterialDraft(owner: metadata.owner ?? Self.defaultOwner, sourceKey: sourceKey,
                                       title: metadata.title ?? name, filename: name, fileType: type.rawValue,
-                                      fileSize: bytes.count, contentSHA256: Self.sha256Hex(bytes),
+                                      fileSize: bytes.count, contentSHA256: SHA256.hexHash(bytes),
                                       provenance: metadata.provenance)
             return emit(failure(path: path, error: error, draft: draft))
         }
@@ -94,7 +93,7 @@ struct MaterialPreparer: Sendable {
                     title: merged.title ?? record.externalID ?? "\(name) line \(result.number)", filename: name,
                     fileType: type.rawValue, fileSize: record.extracted.text.utf8.count, topic: merged.topic,
                     tags: merged.tags, language: merged.language,
-                    contentSHA256: Self.sha256Hex(Array(fingerprint.utf8)), provenance: merged.provenance,
+                    contentSHA256: SHA256.hexHash(Array(fingerprint.utf8)), provenance: merged.provenance,
                     extraJSON: record.extraJSON)
                 do {
                     emit(try check(draft, extracted: record.extracted, path: "\(path):\(result.number)"))
@@ -147,13 +146,5 @@ struct MaterialPreparer: Sendable {
         default:
             return (try PlainTextExtractor.extract(bytes: bytes, name: name), nil)
         }
-    }
-
-    static func sha256Hex(_ bytes: [UInt8]) -> String {
-        var digest = [UInt8](repeating: 0, count: 32)
-        bytes.withUnsafeBytes { raw in
-            digest.withUnsafeMutableBufferPointer { cairn_sha256(raw.baseAddress, raw.count, $0.baseAddress) }
-        }
-        return digest.map { String(format: "%02x", $0) }.joined()
     }
 }

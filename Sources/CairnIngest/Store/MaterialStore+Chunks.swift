@@ -1,24 +1,14 @@
 import CairnSQL
+import CairnVectorMath
 
 /// What ``MaterialStore/commitChunks(material:rows:reusing:extractedText:model:)`` changed, for the index.
-public struct ChunkCommit: Sendable, Hashable {
+public struct ChunkCommit: Sendable {
     /// Chunks whose vectors the index must add.
     public var added: [(id: ChunkID, embedding: [Float])]
     /// Chunks that no longer exist; the index must drop them.
     public var removed: [ChunkID]
     /// Chunks kept under their id (same text as before), already in the index.
     public var kept: Int
-
-    public static func == (a: ChunkCommit, b: ChunkCommit) -> Bool {
-        a.added.map(\.id) == b.added.map(\.id) && a.added.map(\.embedding) == b.added.map(\.embedding)
-            && a.removed == b.removed && a.kept == b.kept
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(added.map(\.id))
-        hasher.combine(removed)
-        hasher.combine(kept)
-    }
 }
 
 extension MaterialStore {
@@ -41,7 +31,7 @@ extension MaterialStore {
                 "SELECT content_sha256, embedding FROM material_chunks WHERE material_id = ? AND embedding_model = ?",
                 [.integer(material.rawValue), .text(model)])
             {
-                out[try row.get(0)] = Self.vector(try row.get(1))
+                out[try row.get(0)] = Float32Blob.decode(try row.get(1))
             }
             return out
         }
@@ -90,7 +80,7 @@ extension MaterialStore {
                         .text(c.content), .int(c.charStart), .int(c.charEnd),
                         c.pageNumber.map(SQLValue.int) ?? .null, c.pageEnd.map(SQLValue.int) ?? .null,
                         .text(Self.jsonArray(c.headingPath)), row.language.map(SQLValue.text) ?? .null,
-                        .int(c.tokenCount), .text(c.contentHash), .blob(Self.blob(row.embedding)), .text(model),
+                        .int(c.tokenCount), .text(c.contentHash), .blob(Float32Blob.encode(row.embedding)), .text(model),
                         .text(now),
                     ])
                 if let reuse {
@@ -126,7 +116,7 @@ extension MaterialStore {
         try read("reading embeddings") {
             try ids.compactMap { id in
                 try database.queryFirst("SELECT embedding FROM material_chunks WHERE id = ?", [.integer(id.rawValue)])
-                    .map { (id, Self.vector(try $0.get(0))) }
+                    .map { (id, Float32Blob.decode(try $0.get(0))) }
             }
         }
     }
@@ -245,12 +235,16 @@ public struct FinishedMaterial: Sendable {
     public var existing: MaterialID?
     public var extractedText: String
     public var rows: [ChunkRow]
+    /// Whether ``MaterialStore/beginMaterials(_:bulkJob:)`` already recorded it (then `existing` is its row).
+    public var begun: Bool
 
-    public init(draft: MaterialDraft, existing: MaterialID?, extractedText: String, rows: [ChunkRow]) {
+    public init(draft: MaterialDraft, existing: MaterialID?, extractedText: String, rows: [ChunkRow],
+                begun: Bool = false) {
         self.draft = draft
         self.existing = existing
         self.extractedText = extractedText
         self.rows = rows
+        self.begun = begun
     }
 }
 
@@ -265,7 +259,7 @@ extension MaterialStore {
         try write("storing \(finished.count) materials") { () throws -> [(MaterialID, ChunkCommit)] in
             var out: [(MaterialID, ChunkCommit)] = []
             for m in finished {
-                let id = try beginMaterial(m.draft, existing: m.existing, bulkJob: bulkJob)
+                let id = try m.begun ? m.existing! : beginMaterial(m.draft, existing: m.existing, bulkJob: bulkJob)
                 out.append((id, try commitChunks(material: id, rows: m.rows, extractedText: m.extractedText, model: model)))
             }
             for f in failures {

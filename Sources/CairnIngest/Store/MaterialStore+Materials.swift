@@ -143,22 +143,6 @@ extension MaterialStore {
                 """, [.text(error), .text(now), .integer(id.rawValue)])
         }
     }
-
-    /// Records a stage's progress (`running` until `status` says otherwise).
-    public func updateJob(material: MaterialID, stage: String, status: String, done: Int, total: Int)
-        throws(IngestError)
-    {
-        let now = storeTimestamp()
-        _ = try write("recording job progress of material \(material)") {
-            try database.execute(
-                """
-                UPDATE material_processing_jobs SET status = ?1, progress_done = ?2, progress_total = ?3,
-                    started_at = coalesce(started_at, ?4),
-                    finished_at = CASE WHEN ?1 IN ('completed', 'failed') THEN ?4 ELSE NULL END
-                WHERE material_id = ?5 AND stage = ?6
-                """, [.text(status), .int(done), .int(total), .text(now), .integer(material.rawValue), .text(stage)])
-        }
-    }
 }
 
 extension MaterialStore {

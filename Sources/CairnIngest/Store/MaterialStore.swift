@@ -80,24 +80,4 @@ extension MaterialStore {
         else { return [] }
         return array
     }
-
-    static func blob(_ vector: [Float]) -> [UInt8] {
-        var bytes = [UInt8](repeating: 0, count: vector.count * 4)
-        for (i, value) in vector.enumerated() {
-            let bits = value.bitPattern.littleEndian
-            bytes[4 * i] = UInt8(truncatingIfNeeded: bits)
-            bytes[4 * i + 1] = UInt8(truncatingIfNeeded: bits >> 8)
-            bytes[4 * i + 2] = UInt8(truncatingIfNeeded: bits >> 16)
-            bytes[4 * i + 3] = UInt8(truncatingIfNeeded: bits >> 24)
-        }
-        return bytes
-    }
-
-    static func vector(_ blob: [UInt8]) -> [Float] {
-        (0..<(blob.count / 4)).map { i in
-            let bits = UInt32(blob[4 * i]) | UInt32(blob[4 * i + 1]) << 8 | UInt32(blob[4 * i + 2]) << 16
-                | UInt32(blob[4 * i + 3]) << 24
-            return Float(bitPattern: bits)
-        }
-    }
 }

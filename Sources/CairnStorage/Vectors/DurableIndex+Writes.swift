@@ -31,6 +31,16 @@ extension DurableIndex {
         }
     }
 
+    /// Removes every present label of `labels` with one WAL group (one fsync); returns how many were present.
+    @discardableResult
+    public func remove(labels: [UInt64]) throws -> Int {
+        try stripes.withStripes(of: labels) {
+            let present = labels.filter { index.contains($0) }
+            if !present.isEmpty { try logAndApply(present.map { .remove(label: $0) }) }
+            return present.count
+        }
+    }
+
     /// Logs `ops` as one durable group, then applies them.
     func write(_ ops: [VectorOperation]) throws {
         guard !ops.isEmpty else { return }
