@@ -1,3 +1,4 @@
+import CairnEmbedding
 import Foundation
 
 /// What one `cairn bench embed` run measures, validated before any work starts.
@@ -65,9 +66,6 @@ public struct EmbedBenchSettings: Sendable, Equatable {
         return values
     }
 
-    /// The built-in model's directory: `$CAIRN_MODEL_DIR` when set, else `<data-dir>/models/all-MiniLM-L6-v2`.
-    public var modelDirectory: String {
-        if let env = ProcessInfo.processInfo.environment["CAIRN_MODEL_DIR"], !env.isEmpty { return env }
-        return (dataDirectory as NSString).appendingPathComponent("models/all-MiniLM-L6-v2")
-    }
+    /// The built-in model's directory, found as Cairn finds it (so the peers load the same files).
+    public var modelDirectory: String { EmbedderFactory.modelDirectory(dataDirectory: dataDirectory) }
 }

@@ -94,8 +94,8 @@ public struct IngestBenchRunner: Sendable {
 
             let pure = try BuiltinEmbedder(modelDirectory: settings.modelDirectory, threads: settings.threads)
             let started = Date()
-            for start in stride(from: 0, to: chunkTexts.count, by: settings.batch) {
-                _ = try await pure.embed(Array(chunkTexts[start..<min(start + settings.batch, chunkTexts.count)]))
+            for batch in EmbedTextSet(queries: [], documents: chunkTexts).documentBatches(of: settings.batch) {
+                _ = try await pure.embed(batch)
             }
             let seconds = Date().timeIntervalSince(started)
             embedTimes.append(seconds)
@@ -115,8 +115,7 @@ public struct IngestBenchRunner: Sendable {
 
     /// Writes the corpus: passages grouped into files, alternately Markdown (with headings) and plain text.
     func writeCorpus(into directory: String) throws -> [String] {
-        let passages = try String(contentsOfFile: settings.textsDirectory + "/documents.txt", encoding: .utf8)
-            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let passages = try EmbedTextSet.load(directory: settings.textsDirectory).documents
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let files = max(1, min(settings.files, passages.count))
         var paths: [String] = []

@@ -46,8 +46,8 @@ struct EmbedCommand: AsyncParsableCommand {
         let started = Date()
         let (embedder, output) = try await embed(inputs, config)
         let seconds = Date().timeIntervalSince(started)
-        let ids = (embedder as? BuiltinEmbedder)?.tokenIDs(inputs)
         if json {
+            let ids = (embedder as? BuiltinEmbedder)?.tokenIDs(inputs)
             let items: [[String: Any]] = inputs.indices.map { i in
                 var item: [String: Any] = ["text": inputs[i], "embedding": output.vectors[i].map(Double.init)]
                 if let ids { item["token_ids"] = ids[i].map(Int.init) }

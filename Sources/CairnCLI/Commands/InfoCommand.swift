@@ -54,8 +54,12 @@ struct InfoCommand: ParsableCommand {
                 facts.append(("materials", "unreadable: \(error.message)"))
             }
             let chunkIndex = (data.path as NSString).appendingPathComponent(MaterialLibrary.indexDirectoryName)
-            if let index = try? DurableIndex.open(directory: chunkIndex) {
-                facts.append(("chunk_vectors", "\(index.index.count)"))
+            if FileManager.default.fileExists(atPath: chunkIndex) {
+                do {
+                    facts.append(("chunk_vectors", "\(try DurableIndex.open(directory: chunkIndex).index.count)"))
+                } catch {
+                    facts.append(("chunk_vectors", "unavailable: \(error)"))
+                }
             }
         } else {
             facts.append(("materials", "none yet (index some with `cairn index PATH…`)"))

@@ -27,7 +27,7 @@ struct MiniLMProjection: @unchecked Sendable {
         _ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool = false,
         ways: Int = 1
     ) {
-        if let panels, rows <= MiniLMSmallGEMM.maxRows {
+        if usesSmallKernel(rows: rows), let panels {
             MiniLMSmallGEMM.multiply(x, rows: rows, panels: panels, outputs: outputs, inputs: inputs, into: y,
                                      ldc: ldc, accumulate: accumulate, ways: ways)
         } else {

@@ -31,9 +31,7 @@ public struct DiscoveredFile: Sendable, Hashable {
 /// - A path that does not exist or cannot be read is reported in ``Walk/errors`` and the walk goes on.
 public enum FileWalker {
     /// File extensions taken when no include glob is given (lower case, without the dot).
-    public static let defaultExtensions: Set<String> = [
-        "txt", "text", "md", "markdown", "htm", "html", "xhtml", "pdf", "json", "jsonl", "ndjson", "csv",
-    ]
+    public static let defaultExtensions = Set(MaterialFileType.byExtension.keys)
 
     /// What to take from the walked directories.
     public struct Options: Sendable, Hashable {

@@ -38,7 +38,8 @@ public enum MaterialFileType: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    private static let byExtension: [String: MaterialFileType] = [
+    /// The type of each known extension (lower case, without the dot).
+    static let byExtension: [String: MaterialFileType] = [
         "txt": .text, "text": .text, "md": .markdown, "markdown": .markdown, "htm": .html, "html": .html,
         "xhtml": .html, "pdf": .pdf, "json": .json, "jsonl": .jsonl, "ndjson": .jsonl, "csv": .csv,
     ]

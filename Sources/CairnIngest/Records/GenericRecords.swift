@@ -26,14 +26,14 @@ public enum GenericRecords {
         let fields = FieldReader(object: object, context: context)
         let metadata = try MetadataFields.parse(object: object, context: context)
         let externalID = try fields.firstString("external_id", "id")?.1
-        guard let (field, raw) = try fields.firstString("text", "content") else {
+        guard let (_, raw) = try fields.firstString("text", "content") else {
             if let given = ["text", "content"].first(where: { object[$0] is String }) {
                 throw IngestError(.emptyContent, "\(context): \"\(given)\" is blank")
             }
             throw IngestError(.emptyContent, "\(context): missing \"text\" (the record has no text to index)")
         }
+        // `firstString` gives trimmed, non-empty text, so nothing below can empty it.
         let text = RecordText.normalized(raw)
-        guard !text.isEmpty else { throw IngestError(.emptyContent, "\(context): \"\(field)\" is blank") }
         let extra = object.filter { !keys.contains($0.key) && !($0.value is NSNull) }
         return MaterialRecord(externalID: externalID, metadata: metadata, extracted: ExtractedText(text: text),
                               extraJSON: RecordText.compactJSON(extra))
@@ -44,8 +44,7 @@ public enum GenericRecords {
 enum RecordText {
     /// `raw` with CRLF and CR line ends turned into LF and white space trimmed at both ends.
     static func normalized(_ raw: String) -> String {
-        raw.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        TextDecoding.normalizingLineEndings(raw).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// Compact JSON with sorted keys (so equal records give equal text), or nil for an empty object.

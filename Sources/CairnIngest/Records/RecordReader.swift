@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The record formats ``RecordReader`` reads; raw values are the file-type names (`json`, `jsonl`, `csv`).
 public enum RecordFormat: String, Sendable, Hashable, CaseIterable {
@@ -6,12 +6,10 @@ public enum RecordFormat: String, Sendable, Hashable, CaseIterable {
 
     /// The format of a file name's extension (`.json`; `.jsonl` or `.ndjson`; `.csv`), any case.
     public init?(fileName: String) {
-        switch (fileName as NSString).pathExtension.lowercased() {
-        case "json": self = .json
-        case "jsonl", "ndjson": self = .jsonl
-        case "csv": self = .csv
-        default: return nil
+        guard let type = MaterialFileType.byExtension[(fileName as NSString).pathExtension.lowercased()] else {
+            return nil
         }
+        self.init(rawValue: type.rawValue)
     }
 }
 
@@ -81,11 +79,6 @@ public enum RecordReader {
                 + "the first failure: \(failures[0].message)")
         }
         return results
-    }
-
-    /// Reads every record of a file held in `data` (see the byte-array overload).
-    public static func read(_ data: Data, format: RecordFormat, displayName: String) throws(IngestError) -> [RecordResult] {
-        try read([UInt8](data), format: format, displayName: displayName)
     }
 
     /// The material of one decoded record object.

@@ -75,22 +75,8 @@ public enum CairnBinary {
     public static func runAndKill(_ arguments: [String], after seconds: Double, environment: [String: String] = [:])
         throws -> (killed: Bool, status: Int32)
     {
-        let p = Process()
-        p.executableURL = url
-        p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let deadline = Date().addingTimeInterval(seconds)
-        while p.isRunning && Date() < deadline { usleep(5_000) }
-        if p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-            return (true, p.terminationStatus)
-        }
-        p.waitUntilExit()
-        return (false, p.terminationStatus)
+        let run = try runAndSignal(arguments, signal: SIGKILL, after: seconds, environment: environment)
+        return (run.signalled, run.outcome.status)
     }
 
     /// Runs `cairn arguments…`, sends `signal` after `seconds` if it is still running, and waits for it to end.
