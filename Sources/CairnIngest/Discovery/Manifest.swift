@@ -66,13 +66,12 @@ public enum Manifest {
             for line in bytes.split(separator: 10, omittingEmptySubsequences: false) {
                 number += 1
                 var body = line.last == 13 ? line.dropLast() : line
-                if number == 1, body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+                if number == 1 { body = TextDecoding.droppingUTF8BOM(body) }
                 guard body.contains(where: { $0 != 32 && $0 != 9 }) else { continue }
                 lines.append((number, object(Data(body), context: "\(displayName) line \(number)")))
             }
         case .json:
-            var body = bytes[...]
-            if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+            let body = TextDecoding.droppingUTF8BOM(bytes[...])
             guard let list = (try? JSONSerialization.jsonObject(with: Data(body))) as? [Any] else {
                 throw IngestError(.malformed, "\(displayName): a JSON manifest must be an array of objects")
             }

@@ -133,7 +133,7 @@ struct HTMLReader {
                 var decoded = HTMLReader(Array(input[start..<close]))
                 decoded.run()
                 let text = String(String.UnicodeScalarView(decoded.output.finish()))
-                let collapsed = MarkdownExtractor.collapse(text)
+                let collapsed = TextDecoding.collapsingWhitespace(text)
                 if !collapsed.isEmpty { title = collapsed }
             }
             return
@@ -210,7 +210,7 @@ struct HTMLReader {
     private mutating func closeHeading() {
         guard let heading = openHeading else { return }
         openHeading = nil
-        let title = MarkdownExtractor.collapse(String(String.UnicodeScalarView(heading.title)))
+        let title = TextDecoding.collapsingWhitespace(String(String.UnicodeScalarView(heading.title)))
         if let offset = heading.offset, !title.isEmpty {
             headings.append(HeadingMark(offset: offset, level: heading.level, title: title))
         }

@@ -85,7 +85,7 @@ public enum MarkdownExtractor {
                 continue
             }
             if width < 4, !paragraph.isEmpty, let level = setextLevel(body) {
-                let title = collapse(paragraph.map { String(String.UnicodeScalarView($0.scalars)) }.joined(separator: " "))
+                let title = TextDecoding.collapsingWhitespace(paragraph.map { String(String.UnicodeScalarView($0.scalars)) }.joined(separator: " "))
                 let head = paragraph[0]
                 marks.append(HeadingMark(offset: head.start + (head.indent.end - head.scalars.startIndex),
                                          level: level, title: title))
@@ -122,7 +122,7 @@ public enum MarkdownExtractor {
             let beforeClosing = rest.dropLast(closing)
             if beforeClosing.isEmpty || isBlankScalar(beforeClosing.last!) { rest = beforeClosing }
         }
-        return (level, collapse(String(String.UnicodeScalarView(rest))))
+        return (level, TextDecoding.collapsingWhitespace(String(String.UnicodeScalarView(rest))))
     }
 
     private static func setextLevel(_ body: ArraySlice<Unicode.Scalar>) -> Int? {
@@ -150,10 +150,5 @@ public enum MarkdownExtractor {
         let marks = body.filter { !isBlankScalar($0) }
         guard let first = marks.first, first == "-" || first == "*" || first == "_" else { return false }
         return marks.count >= 3 && marks.allSatisfy { $0 == first }
-    }
-
-    /// `title` trimmed, with runs of whitespace turned into one space.
-    static func collapse(_ title: String) -> String {
-        title.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 }

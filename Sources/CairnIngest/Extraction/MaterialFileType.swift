@@ -47,7 +47,7 @@ public enum MaterialFileType: String, Sendable, Hashable, CaseIterable {
     private static func sniff(_ head: [UInt8]) -> MaterialFileType? {
         if head.starts(with: Array("%PDF-".utf8)) { return .pdf }
         if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) { return .text }
-        var start = head.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        var start = TextDecoding.droppingUTF8BOM(head[...]).startIndex
         while start < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[start]) { start += 1 }
         let rest = head[start...]
         let lowered = rest.prefix(14).map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }

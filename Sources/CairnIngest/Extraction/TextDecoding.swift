@@ -20,11 +20,21 @@ public enum TextDecoding {
     public static func decode(_ bytes: [UInt8], name: String) throws(IngestError) -> String {
         if bytes.starts(with: [0xFF, 0xFE]) { return try decodeUTF16(bytes, bigEndian: false, name: name) }
         if bytes.starts(with: [0xFE, 0xFF]) { return try decodeUTF16(bytes, bigEndian: true, name: name) }
-        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
-        if let offset = firstInvalidUTF8Offset(bytes[start...]) {
+        let body = droppingUTF8BOM(bytes[...])
+        if let offset = firstInvalidUTF8Offset(body) {
             throw IngestError(.malformed, "\(name): not UTF-8 text (byte offset \(offset))")
         }
-        return String(decoding: normalizedLineEndings(bytes[start...]), as: UTF8.self)
+        return String(decoding: normalizedLineEndings(body), as: UTF8.self)
+    }
+
+    /// `bytes` without a leading UTF-8 byte-order mark.
+    static func droppingUTF8BOM(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes
+    }
+
+    /// `text` trimmed, with every run of whitespace (line breaks included) turned into one space.
+    static func collapsingWhitespace(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
     /// `text` with `\r\n` and lone `\r` turned into `\n` (for text that did not come through ``decode(_:name:)``,

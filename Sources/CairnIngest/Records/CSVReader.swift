@@ -35,8 +35,7 @@ public enum CSVReader {
     /// - Throws: ``IngestError/Kind/emptyContent`` for a file without a header row,
     ///   ``IngestError/Kind/malformed`` for an unterminated quoted field (naming its line).
     public static func parse(_ bytes: [UInt8], displayName: String) throws(IngestError) -> CSVTable {
-        var body = bytes[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
+        let body = TextDecoding.droppingUTF8BOM(bytes[...])
         let text = String(validating: body, as: UTF8.self)
             ?? String(String.UnicodeScalarView(body.map { Unicode.Scalar($0) }))
         var rows: [CSVTable.Row] = []

@@ -58,7 +58,7 @@ enum RecordText {
     /// `text` with white space (line breaks included) collapsed, cut at a word boundary to at most `limit`
     /// characters (text without spaces, such as Chinese, is cut at `limit`), with "…" when cut.
     static func title(_ text: String, limit: Int = 80) -> String {
-        let collapsed = text.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        let collapsed = TextDecoding.collapsingWhitespace(text)
         guard collapsed.count > limit else { return collapsed }
         let cut = collapsed.prefix(limit)
         if let space = cut.lastIndex(of: " "), cut.distance(from: cut.startIndex, to: space) >= limit / 2 {

@@ -96,7 +96,7 @@ public enum RecordReader {
     private static func readJSON(_ bytes: [UInt8], displayName: String) throws(IngestError) -> [RecordResult] {
         let value: Any
         do {
-            value = try JSONSerialization.jsonObject(with: Data(withoutBOM(bytes[...])), options: [.fragmentsAllowed])
+            value = try JSONSerialization.jsonObject(with: Data(TextDecoding.droppingUTF8BOM(bytes[...])), options: [.fragmentsAllowed])
         } catch {
             throw IngestError(.malformed, "\(displayName): not valid JSON (\(jsonReason(error)))")
         }
@@ -116,7 +116,7 @@ public enum RecordReader {
     private static func readJSONLines(_ bytes: [UInt8], displayName: String) -> [RecordResult] {
         var results: [RecordResult] = []
         var lineNumber = 0
-        for line in withoutBOM(bytes[...]).split(separator: 10, omittingEmptySubsequences: false) {
+        for line in TextDecoding.droppingUTF8BOM(bytes[...]).split(separator: 10, omittingEmptySubsequences: false) {
             lineNumber += 1
             let body = line.last == 13 ? line.dropLast() : line
             guard body.contains(where: { $0 != 32 && $0 != 9 }) else { continue }
@@ -130,10 +130,6 @@ public enum RecordReader {
             }
         }
         return results
-    }
-
-    private static func withoutBOM(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
-        bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes
     }
 
     /// Foundation's reason for a JSON parse failure, without its boilerplate.
