@@ -20,6 +20,13 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        // FullFoundation only: the default trait ConfigurationSupport would build swift-configuration, unused here.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.0"),
     ],
     targets: [
         // C system libraries: one module map each, wrapped by exactly one Swift target.
@@ -90,10 +97,36 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The retrieval service: the long-lived library, the ingestion queue, API keys, limits, the retrieval
+        // log and the service's metrics. No HTTP types.
+        .target(
+            name: "CairnService",
+            dependencies: [
+                "CairnIngest", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // The HTTP API on Hummingbird: routes, the request context, middleware, error mapping, OpenAPI.
+        .target(
+            name: "CairnAPI",
+            dependencies: [
+                "CairnService", "CairnIngest", "CairnEmbedding",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnBench", "CairnIngest", "CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath",
+                "CairnAPI", "CairnService", "CairnBench", "CairnIngest", "CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -146,6 +179,20 @@ let package = Package(
         .testTarget(
             name: "CairnBenchTests",
             dependencies: ["CairnBench", "CairnEmbedding", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnServiceTests",
+            dependencies: ["CairnService", "CairnIngest", "CairnEmbedding", "CairnSQL", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnAPITests",
+            dependencies: [
+                "CairnAPI", "CairnService", "CairnIngest", "CairnEmbedding", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

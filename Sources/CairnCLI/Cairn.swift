@@ -1,19 +1,27 @@
 import ArgumentParser
 import CairnVectorMath
+import Foundation
 import Glibc
 
-/// The `cairn` command: Cairn's vector index, benchmarks and (in time) the retrieval service.
+/// The `cairn` command: the retrieval service, ingestion, the vector index and benchmarks.
 @main
 struct Cairn: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cairn",
         abstract: "Cairn: retrieval and embedding for grounded AI coaches, with its own vector index.",
-        subcommands: [InfoCommand.self, IndexCommand.self, SearchCommand.self, EmbedCommand.self, VectorsCommand.self, BenchCommand.self],
-        defaultSubcommand: InfoCommand.self
+        subcommands: [
+            ServeCommand.self, KeysCommand.self, IndexCommand.self, SearchCommand.self, InfoCommand.self,
+            EmbedCommand.self, VectorsCommand.self, BenchCommand.self,
+        ]
     )
 
     static func main() async {
         BLASEnvironment.reexecIfMisdetected()
+        if let message = CommandSuggestion.unknownCommandMessage(Array(CommandLine.arguments.dropFirst()),
+                                                                 commands: configuration.subcommands) {
+            FileHandle.standardError.write(Data(message.utf8))
+            Glibc.exit(64)
+        }
         await main(nil)
     }
 }

@@ -39,6 +39,8 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
     public let sourceFile: String
     /// The line in ``sourceFile`` that raised the error.
     public let sourceLine: Int
+    /// Set when the error is a directory that another process holds (see ``DirectoryLock``): who holds it.
+    public var lockHolder: LockHolder?
 
     /// Creates an error; prefer the ``userError(_:file:line:)``, ``serviceError(_:errno:underlying:file:line:)``
     /// and ``corruption(_:file:line:)`` shorthands.
@@ -70,6 +72,16 @@ public struct StorageError: Error, CustomStringConvertible, Sendable {
     /// Stored bytes that failed validation.
     public static func corruption(_ message: String, file: String = #fileID, line: Int = #line) -> StorageError {
         StorageError(kind: .corruption, message: message, file: file, line: line)
+    }
+
+    /// A directory another process holds: `index-data is in use by cairn serve (pid 12, http://…)`.
+    public static func locked(directory: String, by holder: LockHolder, file: String = #fileID, line: Int = #line)
+        -> StorageError
+    {
+        var error = StorageError(kind: .userError, message: "\(directory) is in use by \(holder); stop it or use another "
+                                     + "--data-dir", file: file, line: line)
+        error.lockHolder = holder
+        return error
     }
 
     /// A failed system call on `path`, e.g. `fsync /data/wal.log: Input/output error (errno 5)`.

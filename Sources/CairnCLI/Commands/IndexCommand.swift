@@ -88,6 +88,10 @@ struct IndexCommand: AsyncParsableCommand {
         guard !paths.isEmpty || !manifest.isEmpty else { throw ValidationError("give files, directories or --manifest") }
         let defaults = try defaultMetadata()
         var (inputs, problems) = try discover()
+        try data.claim("index") { url in
+            "upload files with `curl -F file=@notes.pdf \(url)/v1/materials` or index server-side files with "
+                + "POST \(url)/v1/bulk (an admin key in Authorization: Bearer …)"
+        }
         let embedder = try embedding.make(dataDirectory: data.path, cached: true)
         let library: MaterialLibrary
         let ingestor: BulkIngestor

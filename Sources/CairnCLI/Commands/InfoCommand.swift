@@ -22,7 +22,12 @@ struct InfoCommand: ParsableCommand {
             ("blas_core", BLASInfo.coreName),
         ]
         if let warning = BLASInfo.warning { facts.append(("blas_warning", warning)) }
-        if FileManager.default.fileExists(atPath: (data.vectorsPath as NSString).appendingPathComponent("index.json")) {
+        // A server (or a running job) holds the indexes: report it instead of opening them.
+        let holder = DirectoryLock.holder(of: data.path)
+        if let holder { facts.append(("in_use_by", holder.description)) }
+        if holder != nil {
+            facts.append(("vectors", "not opened (the data directory is in use)"))
+        } else if FileManager.default.fileExists(atPath: (data.vectorsPath as NSString).appendingPathComponent("index.json")) {
             let store = try DurableIndex.open(directory: data.vectorsPath)
             let index = store.index
             facts += [
@@ -54,7 +59,7 @@ struct InfoCommand: ParsableCommand {
                 facts.append(("materials", "unreadable: \(error.message)"))
             }
             let chunkIndex = (data.path as NSString).appendingPathComponent(MaterialLibrary.indexDirectoryName)
-            if FileManager.default.fileExists(atPath: chunkIndex) {
+            if holder == nil, FileManager.default.fileExists(atPath: chunkIndex) {
                 do {
                     facts.append(("chunk_vectors", "\(try DurableIndex.open(directory: chunkIndex).index.count)"))
                 } catch {

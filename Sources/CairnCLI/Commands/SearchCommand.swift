@@ -51,6 +51,9 @@ struct SearchCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
+        try data.claim("search") { url in
+            "ask it with POST \(url)/v1/retrieve ({\"query\": …} with a key in Authorization: Bearer …)"
+        }
         let embedder = try embedding.make(dataDirectory: data.path, cached: false)
         let library: MaterialLibrary
         do {
@@ -62,7 +65,7 @@ struct SearchCommand: AsyncParsableCommand {
             owner: owner, materialIDs: material.isEmpty ? nil : material.map(MaterialID.init(rawValue:)),
             externalIDs: externalID.isEmpty ? nil : externalID, topic: topic,
             tags: tags.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
-            language: lang)
+            language: lang.map { MetadataFields.normalizeLanguage($0) ?? $0 })
         let result: ChunkSearchResult
         do {
             result = try await library.search(ChunkQuery(text: question, topK: topK, filter: filter,

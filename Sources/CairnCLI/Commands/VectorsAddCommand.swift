@@ -54,7 +54,7 @@ struct VectorsAddCommand: ParsableCommand {
         if wanted.dimension == nil, !FileManager.default.fileExists(atPath: data.vectorsPath + "/index.json") {
             wanted.dimension = matrix.cols
         }
-        let store = try openVectors(data, wanted)
+        let store = try openVectors(data, wanted, command: "vectors add")
         if let checkpointBytes { store.checkpointThresholdBytes = checkpointBytes }
         let started = Date()
         var first = 0

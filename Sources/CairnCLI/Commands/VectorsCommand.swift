@@ -47,8 +47,12 @@ struct IndexSettingsOptions: ParsableArguments {
 
 extension Metric: ExpressibleByArgument {}
 
-/// Opens the data directory's index, turning storage errors into plain messages.
-func openVectors(_ data: DataDirectoryOptions, _ settings: IndexSettingsOptions? = nil) throws -> DurableIndex {
+/// Opens the data directory's index, turning storage errors into plain messages; `command` claims the data
+/// directory first (see ``DataDirectoryOptions/claim(_:instead:)``).
+func openVectors(_ data: DataDirectoryOptions, _ settings: IndexSettingsOptions? = nil, command: String) throws
+    -> DurableIndex
+{
+    try data.claim(command) { _ in "the server has no API for the raw vector index" }
     do {
         return try DurableIndex.open(directory: data.vectorsPath, configuration: try settings?.configuration())
     } catch let error as StorageError {

@@ -13,7 +13,7 @@ struct VectorsRemoveCommand: ParsableCommand {
     var labels: [UInt64]
 
     func run() throws {
-        let store = try openVectors(data)
+        let store = try openVectors(data, command: "vectors remove")
         var removed = 0
         for label in labels where try store.remove(label: label) { removed += 1 }
         print("removed \(removed) of \(labels.count)")
@@ -31,7 +31,7 @@ struct VectorsVerifyCommand: ParsableCommand {
     var expectLabels: String?
 
     func run() throws {
-        let store = try openVectors(data)
+        let store = try openVectors(data, command: "vectors verify")
         let report: IntegrityReport
         do { report = try store.index.checkIntegrity() } catch { throw CLIError(error.description) }
         var missing: [UInt64] = []
@@ -62,7 +62,7 @@ struct VectorsCheckpointCommand: ParsableCommand {
     @OptionGroup var data: DataDirectoryOptions
 
     func run() throws {
-        let store = try openVectors(data)
+        let store = try openVectors(data, command: "vectors checkpoint")
         print(try store.checkpoint())
     }
 }
@@ -75,7 +75,7 @@ struct VectorsCompactCommand: ParsableCommand {
     @OptionGroup var data: DataDirectoryOptions
 
     func run() throws {
-        let store = try openVectors(data)
+        let store = try openVectors(data, command: "vectors compact")
         let before = store.index.slotCount
         try store.compact()
         print("compacted: \(before) slots → \(store.index.slotCount)")

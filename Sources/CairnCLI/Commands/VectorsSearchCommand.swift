@@ -28,7 +28,7 @@ struct VectorsSearchCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let store = try openVectors(data)
+        let store = try openVectors(data, command: "vectors search")
         let query: [Float]
         if let vector {
             query = try vector.split(separator: ",").map { part in

@@ -25,6 +25,19 @@ public final class BuiltinEmbedder: Embedder {
         self.threads = threads > 0 ? threads : MiniLMModel.defaultThreads
     }
 
+    private init(tokenizer: WordPieceTokenizer, encoder: MiniLMModel, threads: Int) {
+        self.tokenizer = tokenizer
+        self.encoder = encoder
+        self.threads = threads
+    }
+
+    /// Another embedder on the same loaded model (no second copy of the weights) that spreads each call over
+    /// `threads` threads: a server gives queries and ingestion one each, so a query never waits in line
+    /// behind an ingestion batch.
+    public func sharingModel(threads: Int) -> BuiltinEmbedder {
+        BuiltinEmbedder(tokenizer: tokenizer, encoder: encoder, threads: threads > 0 ? threads : MiniLMModel.defaultThreads)
+    }
+
     /// WordPiece tokens of `text`, without `[CLS]`/`[SEP]` and before truncation: a chunk fits the model's window
     /// when this is at most `maxTokens - 2`.
     public func countTokens(_ text: String) -> Int { tokenizer.tokenCount(text) }

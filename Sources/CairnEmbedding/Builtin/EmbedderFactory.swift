@@ -2,24 +2,24 @@ import Foundation
 
 /// Builds the embedder a configuration asks for, optionally behind the persistent ``EmbeddingCache``.
 public enum EmbedderFactory {
-    /// Where the built-in model lives: `$CAIRN_MODEL_DIR`, else `<data-dir>/models/all-MiniLM-L6-v2`, else
-    /// (for a data directory the set-up script did not fill) the default data directory's copy,
-    /// `index-data/models/all-MiniLM-L6-v2` under the working directory, when that one is installed.
+    /// Where the built-in model lives: the first place ``ModelLocator`` finds it, else the data directory's own
+    /// `models/all-MiniLM-L6-v2` (where `scripts/bootstrap.sh` installs it).
     public static func modelDirectory(dataDirectory: String) -> String {
-        if let dir = ProcessInfo.processInfo.environment["CAIRN_MODEL_DIR"], !dir.isEmpty { return dir }
-        let own = (dataDirectory as NSString).appendingPathComponent("models/all-MiniLM-L6-v2")
-        let fallback = "index-data/models/all-MiniLM-L6-v2"
-        let manager = FileManager.default
-        if !manager.fileExists(atPath: own + "/model.safetensors"), manager.fileExists(atPath: fallback + "/model.safetensors") {
-            return fallback
-        }
-        return own
+        ModelLocator.locate(dataDirectory: dataDirectory)
+            ?? ModelLocator.candidates(dataDirectory: dataDirectory)[0]
     }
 
     /// The built-in all-MiniLM-L6-v2.
     /// - Parameter threads: threads per `embed` call; 0 for every core.
+    /// - Throws: ``EmbeddingError/Kind/modelMissing`` listing every place looked at when none holds the model.
     public static func makeBuiltin(dataDirectory: String, threads: Int = 0) throws(EmbeddingError) -> any Embedder {
-        try BuiltinEmbedder(modelDirectory: modelDirectory(dataDirectory: dataDirectory), threads: threads)
+        guard let directory = ModelLocator.locate(dataDirectory: dataDirectory) else {
+            let places = ModelLocator.candidates(dataDirectory: dataDirectory)
+            throw EmbeddingError(.modelMissing, "\(ModelLocator.modelName) not found; looked in "
+                + places.joined(separator: ", ") + ". Install it with `bash scripts/bootstrap.sh` (into "
+                + "\(places[0])) or point CAIRN_MODEL_DIR at a directory holding model.safetensors and vocab.txt")
+        }
+        return try BuiltinEmbedder(modelDirectory: directory, threads: threads)
     }
 
     /// The embedder of `configuration`: the built-in model or a remote API.

@@ -4,6 +4,7 @@ import CairnIndex
 import CairnVectorMath
 import Foundation
 public import Logging
+import Synchronization
 
 /// The material store and the chunk vector index, kept in step, with the embedder that fills them.
 ///
@@ -23,7 +24,11 @@ public final class MaterialLibrary: Sendable {
     public let vectors: DurableIndex
     /// The embedder of queries and chunks (behind the embedding cache when opened for ingestion).
     public let embedder: any Embedder
+    /// Every completed material's filterable fields and chunk labels (see ``ChunkCatalog``).
+    public let catalog = ChunkCatalog()
     let logger: Logger
+    /// Serialises changes that touch the store, the index and the catalog together (commits, deletes).
+    let writeLock = Mutex<Void>(())
 
     /// What a reconciliation changed.
     public struct ReconcileReport: Sendable, Hashable {
@@ -47,6 +52,7 @@ public final class MaterialLibrary: Sendable {
         self.embedder = embedder
         self.logger = logger
         reconcileReport = try Self.reconcile(store: store, vectors: vectors, logger: logger)
+        try catalog.load(from: store)
     }
 
     /// Opens the store and the index in `dataDirectory` (creating them) and reconciles them.
@@ -64,6 +70,9 @@ public final class MaterialLibrary: Sendable {
                 configuration: IndexConfiguration(dimension: embedder.model.dimension, metric: .cosine, m: 16,
                                                   efConstruction: 100, efSearch: 100),
                 logger: logger)
+        } catch let error as StorageError where error.lockHolder != nil {
+            throw IngestError(.locked, "\(dataDirectory) is in use by \(error.lockHolder!); stop it or use another "
+                + "--data-dir", holder: error.lockHolder)
         } catch let error as StorageError where error.kind == .userError {
             throw IngestError(.configuration,
                               "chunk index \(directory): \(error); it was built with another embedding model than "
@@ -86,6 +95,46 @@ public final class MaterialLibrary: Sendable {
     /// Applies a committed chunk change to the index: removals, then additions (one durable group each).
     public func apply(_ commit: ChunkCommit) throws(IngestError) {
         try Self.apply(commit, to: vectors)
+    }
+
+    /// Commits finished materials (and failed ones) to the store in one transaction, applies their chunk
+    /// changes to the index, then refreshes them in the catalog — store, index, catalog, in that order.
+    public func commit(_ finished: [FinishedMaterial],
+                       failures: [(draft: MaterialDraft, existing: MaterialID?, error: String)] = [],
+                       bulkJob: Int64?) throws(IngestError) {
+        try writeLock.withLock { _ throws(IngestError) in
+            let commits = try store.commitMaterials(finished, failures: failures, bulkJob: bulkJob,
+                                                    model: embedder.model.id)
+            for (_, commit) in commits { try Self.apply(commit, to: vectors) }
+            try catalog.refresh(commits.map(\.0) + failures.compactMap(\.existing), from: store)
+        }
+    }
+
+    /// Deletes a material: its rows go from the store (one transaction), then its vectors from the index and
+    /// its entry from the catalog. Searches never return it afterwards (they also drop labels without rows).
+    /// - Returns: the number of chunks removed, or nil when there was no such material.
+    @discardableResult
+    public func delete(_ id: MaterialID) throws(IngestError) -> Int? {
+        try writeLock.withLock { _ throws(IngestError) -> Int? in
+            guard let chunks = try store.deleteMaterial(id) else { return nil }
+            catalog.remove(id)
+            try Self.apply(ChunkCommit(added: [], removed: chunks, kept: 0), to: vectors)
+            return chunks.count
+        }
+    }
+
+    /// Writes a checkpoint of the chunk index when its write-ahead log holds at least `records` records
+    /// (nothing to do otherwise).
+    /// - Returns: whether a checkpoint was written.
+    @discardableResult
+    public func checkpoint(ifRecordsAtLeast records: Int = 1) throws(IngestError) -> Bool {
+        guard vectors.walRecords >= max(1, records) else { return false }
+        do {
+            try vectors.checkpoint()
+        } catch {
+            throw IngestError(.storage, "checkpointing the chunk index: \(error)")
+        }
+        return true
     }
 
     private static func reconcile(store: MaterialStore, vectors: DurableIndex, logger: Logger)

@@ -1,7 +1,7 @@
 /// The descriptive fields of a material that an upload, a manifest line, a record or command-line flags
 /// can set. Nil (or empty tags) means "not given here": ``filled(from:)`` layers a more specific source
 /// (a record, a manifest line) over a more general one (the command's flags).
-public struct MaterialMetadata: Sendable, Hashable {
+public struct MaterialMetadata: Sendable, Hashable, Codable {
     /// The user or tenant the material belongs to.
     public var owner: String?
     public var title: String?

@@ -38,7 +38,7 @@ public struct LicenseType: RawRepresentable, Sendable, Hashable, Codable, Custom
 ///
 /// Every field is optional at input; the store fills defaults (`content_type` material, `acquisition_method`
 /// manual_upload or system_import, `license_type` unknown, consent and permission false).
-public struct ProvenanceInput: Sendable, Hashable {
+public struct ProvenanceInput: Sendable, Hashable, Codable {
     public var sourceURI: String?
     public var contentType: ContentType?
     public var acquisitionMethod: AcquisitionMethod?

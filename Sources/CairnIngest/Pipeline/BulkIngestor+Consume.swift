@@ -129,9 +129,7 @@ extension BulkIngestor {
                                              extractedText: entry.material.extracted.text, rows: rows,
                                              begun: entry.material.begun))
         }
-        let commits = try library.store.commitMaterials(finished, failures: state.failures, bulkJob: job,
-                                                         model: library.embedder.model.id)
-        for (_, commit) in commits { try library.apply(commit) }
+        try library.commit(finished, failures: state.failures, bulkJob: job)
         for i in ready {
             let entry = state.inFlight[i]
             if entry.material.existing != nil && entry.material.isUpdate {

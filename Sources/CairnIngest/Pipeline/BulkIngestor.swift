@@ -11,13 +11,21 @@ public final class StopFlag: Sendable {
 }
 
 /// One file of a bulk job with its own metadata (from a manifest line, else the command's flags).
-public struct IngestInput: Sendable, Hashable {
+public struct IngestInput: Sendable, Hashable, Codable {
     public var path: String
     public var metadata: MaterialMetadata
+    /// What makes a later input "the same material" (an update, not a new one); nil: the standardised path.
+    /// Uploads use `upload/<file name>` (or the uploader's own key), as their bytes sit in a spool directory.
+    public var sourceKey: String?
+    /// The file's name as its owner knows it (titles, `filename`, messages); nil: the path's last component.
+    public var displayName: String?
 
-    public init(path: String, metadata: MaterialMetadata = MaterialMetadata()) {
+    public init(path: String, metadata: MaterialMetadata = MaterialMetadata(), sourceKey: String? = nil,
+                displayName: String? = nil) {
         self.path = path
         self.metadata = metadata
+        self.sourceKey = sourceKey
+        self.displayName = displayName
     }
 }
 
@@ -30,13 +38,18 @@ public struct BulkIngestOptions: Sendable {
     public var batchSize: Int
     /// Parsed materials waiting for the embedder at most (the parsing stage's lead).
     public var queueDepth: Int
+    /// A job that completes checkpoints the chunk index when its write-ahead log holds at least this many
+    /// records, so the next open maps a checkpoint instead of replaying the job. 1 (the default): whenever the
+    /// job changed the index; a server raises it so that each small upload does not rewrite a large index.
+    public var checkpointAfterRecords: Int
 
     public init(defaults: MaterialMetadata = MaterialMetadata(), chunking: ChunkingOptions = ChunkingOptions(),
-                batchSize: Int = 64, queueDepth: Int = 64) {
+                batchSize: Int = 64, queueDepth: Int = 64, checkpointAfterRecords: Int = 1) {
         self.defaults = defaults
         self.chunking = chunking
         self.batchSize = batchSize
         self.queueDepth = queueDepth
+        self.checkpointAfterRecords = checkpointAfterRecords
     }
 }
 
@@ -58,17 +71,19 @@ public final class BulkIngestor: Sendable {
         self.options = try BulkIngestOptions(
             defaults: options.defaults,
             chunking: options.chunking.validated(modelMaxTokens: library.embedder.model.maxTokens),
-            batchSize: max(1, options.batchSize), queueDepth: max(1, options.queueDepth))
+            batchSize: max(1, options.batchSize), queueDepth: max(1, options.queueDepth),
+            checkpointAfterRecords: max(1, options.checkpointAfterRecords))
         self.preparer = MaterialPreparer(store: library.store, embedder: library.embedder, options: self.options)
     }
 
     /// Indexes `inputs`; `progress` is called after every batch (from the caller's task).
+    /// - Parameter ingestJob: the service's ingest job this run belongs to, recorded with the run.
     public func run(
-        _ inputs: [IngestInput], arguments: String, stop: StopFlag = StopFlag(),
+        _ inputs: [IngestInput], arguments: String, ingestJob: Int64? = nil, stop: StopFlag = StopFlag(),
         progress: @Sendable (BulkProgress) -> Void = { _ in }
     ) async throws(IngestError) -> BulkSummary {
         let store = library.store
-        let job = try store.startBulkJob(arguments: arguments)
+        let job = try store.startBulkJob(arguments: arguments, ingestJob: ingestJob)
         let started = Date()
         let queue = BoundedQueue<PipelineItem>(capacity: options.queueDepth)
         let preparer = self.preparer
@@ -83,7 +98,7 @@ public final class BulkIngestor: Sendable {
         producer.stackSize = 8 << 20
         producer.start()
 
-        var state = ConsumerState(progress: BulkProgress(filesTotal: inputs.count))
+        var state = ConsumerState(progress: BulkProgress(job: job, filesTotal: inputs.count))
         state.progress.counts.filesTotal = inputs.count
         var failure: IngestError? = nil
         do throws(IngestError) {
@@ -98,6 +113,7 @@ public final class BulkIngestor: Sendable {
         try store.updateBulkJob(job, status: failure != nil ? "failed" : completed ? "completed" : "interrupted",
                                 counts: state.progress.counts)
         if let failure { throw failure }
+        if completed { try library.checkpoint(ifRecordsAtLeast: options.checkpointAfterRecords) }
         return BulkSummary(job: job, counts: state.progress.counts, errors: try store.bulkErrors(job: job),
                            completed: completed, elapsedSeconds: Date().timeIntervalSince(started),
                            embedSeconds: state.embedSeconds)

@@ -14,7 +14,7 @@ struct MaterialPreparer: Sendable {
     /// Prepares every material of `input`, handing each result to `emit` in order.
     func prepare(_ input: IngestInput, emit: (PipelineItem) -> Void) {
         let path = input.path
-        let name = (path as NSString).lastPathComponent
+        let name = input.displayName ?? (path as NSString).lastPathComponent
         let metadata = input.metadata.filled(from: options.defaults)
         let bytes: [UInt8]
         do {
@@ -36,7 +36,7 @@ struct MaterialPreparer: Sendable {
             return emit(.failure(path: path, error: IngestError(.unsupportedFormat, "\(name): not a format Cairn reads "
                 + "(text, Markdown, HTML, PDF, JSON, JSONL, CSV)"), draft: nil, existing: nil))
         }
-        let sourceKey = (path as NSString).standardizingPath
+        let sourceKey = input.sourceKey ?? (path as NSString).standardizingPath
         switch type {
         case .json, .jsonl, .csv:
             prepareRecords(bytes, type: type, path: path, name: name, sourceKey: sourceKey, metadata: metadata, emit: emit)

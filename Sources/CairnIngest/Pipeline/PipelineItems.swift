@@ -28,6 +28,8 @@ enum PipelineItem: Sendable {
 
 /// Where a bulk job stands, for progress displays.
 public struct BulkProgress: Sendable, Hashable {
+    /// The bulk job's id in the store (its error log is kept under it).
+    public var job: Int64 = 0
     public var filesDone = 0
     public var filesTotal = 0
     public var chunksDone = 0
@@ -35,6 +37,11 @@ public struct BulkProgress: Sendable, Hashable {
     public var chunksKnown = 0
     public var counts = BulkCounts()
     public var elapsedSeconds = 0.0
+
+    public init(job: Int64 = 0, filesTotal: Int = 0) {
+        self.job = job
+        self.filesTotal = filesTotal
+    }
 
     /// Chunks per second so far.
     public var chunksPerSecond: Double { elapsedSeconds > 0 ? Double(chunksDone) / elapsedSeconds : 0 }

@@ -36,7 +36,8 @@ public enum MetadataFields {
     }
 
     /// Parses the metadata fields of a JSON object as `JSONSerialization` returns it.
-    static func parse(object: [String: Any], context: String) throws(IngestError) -> MaterialMetadata {
+    /// - Throws: ``IngestError/Kind/malformed`` naming the field (also in ``IngestError/field``).
+    public static func parse(object: [String: Any], context: String) throws(IngestError) -> MaterialMetadata {
         let f = FieldReader(object: object, context: context)
         var provenance = ProvenanceInput()
         provenance.sourceURI = try f.string("source_uri")
@@ -147,7 +148,7 @@ public enum MetadataFields {
         }
         guard let license = LicenseType(rawValue: raw) else {
             throw IngestError(.malformed, "\(context): \"\(field)\" is \"\(raw)\"; allowed: an identifier of letters, digits, "
-                + "'.', '-', '+' such as \(LicenseType.known.joined(separator: ", "))")
+                + "'.', '-', '+' such as \(LicenseType.known.joined(separator: ", "))", field: field)
         }
         return license
     }
@@ -159,7 +160,7 @@ struct FieldReader {
     var context: String
 
     func invalid(_ field: String, _ value: Any, allowed: String) -> IngestError {
-        IngestError(.malformed, "\(context): \"\(field)\" is \(Self.describe(value)); allowed: \(allowed)")
+        IngestError(.malformed, "\(context): \"\(field)\" is \(Self.describe(value)); allowed: \(allowed)", field: field)
     }
 
     /// The value of `field`, nil when absent, JSON null or an empty string.

@@ -30,12 +30,15 @@ public struct BulkJobError: Sendable, Hashable, Codable {
 
 extension MaterialStore {
     /// Records the start of a bulk job; jobs left `running` by a process that died are marked `interrupted`.
-    public func startBulkJob(arguments: String) throws(IngestError) -> Int64 {
+    /// - Parameter ingestJob: the service's ingest job this run works for (a job resumed after a restart has
+    ///   several runs).
+    public func startBulkJob(arguments: String, ingestJob: Int64? = nil) throws(IngestError) -> Int64 {
         let now = storeTimestamp()
         return try write("recording a bulk job") { () throws -> Int64 in
             try database.execute("UPDATE bulk_jobs SET status = 'interrupted' WHERE status = 'running'")
-            try database.execute("INSERT INTO bulk_jobs (arguments, status, started_at) VALUES (?, 'running', ?)",
-                                 [.text(arguments), .text(now)])
+            try database.execute(
+                "INSERT INTO bulk_jobs (arguments, status, started_at, ingest_job_id) VALUES (?, 'running', ?, ?)",
+                [.text(arguments), .text(now), ingestJob.map(SQLValue.integer) ?? .null])
             return database.lastInsertRowID
         }
     }

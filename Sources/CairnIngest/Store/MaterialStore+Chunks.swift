@@ -126,7 +126,10 @@ extension MaterialStore {
         try read("selecting chunks") {
             let (whereClause, bindings) = filter.sql()
             return try database.query(
-                "SELECT c.id FROM material_chunks c JOIN materials m ON m.id = c.material_id WHERE \(whereClause)",
+                """
+                SELECT c.id FROM material_chunks c JOIN materials m ON m.id = c.material_id
+                LEFT JOIN provenance p ON p.material_id = m.id WHERE \(whereClause)
+                """,
                 bindings
             ).map { ChunkID(rawValue: try $0.get(0)) }
         }
@@ -137,11 +140,11 @@ extension MaterialStore {
         try read("reading chunks") {
             var out: [ChunkID: CitedChunk] = [:]
             for id in ids {
-                guard let row = try database.queryFirst(
+                guard let row = try reader.queryFirst(
                     """
                     SELECT c.id, c.material_id, m.external_id, m.owner, m.title, m.filename, c.content, c.chunk_index,
                         c.page_number, c.page_end, c.char_start, c.char_end, c.heading_path, c.language, m.topic,
-                        m.tags, p.source_uri, coalesce(p.license_type, 'unknown')
+                        m.tags, p.source_uri, coalesce(p.license_type, 'unknown'), p.acquisition_method, p.content_type
                     FROM material_chunks c JOIN materials m ON m.id = c.material_id
                     LEFT JOIN provenance p ON p.material_id = m.id
                     WHERE c.id = ?
@@ -154,7 +157,7 @@ extension MaterialStore {
                     charStart: try row.get(10), charEnd: try row.get(11),
                     headingPath: Self.stringArray(try row.get(12)), language: try row.get(13),
                     topic: try row.get(14), tags: Self.stringArray(try row.get(15)), sourceURI: try row.get(16),
-                    licenseType: try row.get(17))
+                    licenseType: try row.get(17), acquisitionMethod: try row.get(18), contentType: try row.get(19))
             }
             return out
         }
@@ -169,50 +172,60 @@ extension MaterialStore {
     }
 }
 
-/// Which chunks a search may return.
+/// Which chunks a search may return. Every field that is set must hold (nil and empty fields do not filter).
 public struct ChunkFilter: Sendable, Hashable {
+    /// Chunks of this owner (tenant) only.
     public var owner: String?
     public var materialIDs: [MaterialID]?
     public var externalIDs: [String]?
     public var topic: String?
     /// Chunks of materials carrying every one of these tags.
     public var tags: [String]
+    /// Chunks of materials carrying at least one of these tags (nil: no such condition; empty: nothing passes).
+    public var tagsAny: [String]?
     public var language: String?
+    /// The provenance's `content_type` (`material`, `note_article`, …).
+    public var contentType: String?
+    /// The provenance's `license_type` (`CC-BY-4.0`, …).
+    public var licenseType: String?
 
     public init(
         owner: String? = nil, materialIDs: [MaterialID]? = nil, externalIDs: [String]? = nil, topic: String? = nil,
-        tags: [String] = [], language: String? = nil
+        tags: [String] = [], tagsAny: [String]? = nil, language: String? = nil, contentType: String? = nil,
+        licenseType: String? = nil
     ) {
         self.owner = owner
         self.materialIDs = materialIDs
         self.externalIDs = externalIDs
         self.topic = topic
         self.tags = tags
+        self.tagsAny = tagsAny
         self.language = language
+        self.contentType = contentType
+        self.licenseType = licenseType
     }
 
     /// Whether nothing is filtered.
     public var isEmpty: Bool {
-        owner == nil && materialIDs == nil && externalIDs == nil && topic == nil && tags.isEmpty && language == nil
+        owner == nil && materialIDs == nil && externalIDs == nil && topic == nil && tags.isEmpty && tagsAny == nil
+            && language == nil && contentType == nil && licenseType == nil
     }
 
+    /// The filter as SQL over `material_chunks c JOIN materials m LEFT JOIN provenance p` (the reference the
+    /// in-memory ``ChunkCatalog`` is tested against).
     func sql() -> (String, [SQLValue]) {
         var clauses = ["m.status = 'completed'"]
         var bindings: [SQLValue] = []
+        func list(_ column: String, _ values: [SQLValue]) {
+            clauses.append(values.isEmpty ? "0" : "\(column) IN (\(values.map { _ in "?" }.joined(separator: ",")))")
+            bindings += values
+        }
         if let owner {
             clauses.append("m.owner = ?")
             bindings.append(.text(owner))
         }
-        if let materialIDs {
-            clauses.append("m.id IN (\(materialIDs.map { _ in "?" }.joined(separator: ",")))")
-            bindings += materialIDs.map { .integer($0.rawValue) }
-            if materialIDs.isEmpty { clauses.append("0") }
-        }
-        if let externalIDs {
-            clauses.append("m.external_id IN (\(externalIDs.map { _ in "?" }.joined(separator: ",")))")
-            bindings += externalIDs.map { .text($0) }
-            if externalIDs.isEmpty { clauses.append("0") }
-        }
+        if let materialIDs { list("m.id", materialIDs.map { .integer($0.rawValue) }) }
+        if let externalIDs { list("m.external_id", externalIDs.map { .text($0) }) }
         if let topic {
             clauses.append("m.topic = ?")
             bindings.append(.text(topic))
@@ -221,9 +234,22 @@ public struct ChunkFilter: Sendable, Hashable {
             clauses.append("EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value = ?)")
             bindings.append(.text(tag))
         }
+        if let tagsAny {
+            let marks = tagsAny.map { _ in "?" }.joined(separator: ",")
+            clauses.append(tagsAny.isEmpty ? "0" : "EXISTS (SELECT 1 FROM json_each(m.tags) WHERE json_each.value IN (\(marks)))")
+            bindings += tagsAny.map { .text($0) }
+        }
         if let language {
             clauses.append("(c.language = ? OR (c.language IS NULL AND m.language = ?))")
             bindings += [.text(language), .text(language)]
+        }
+        if let contentType {
+            clauses.append("p.content_type = ?")
+            bindings.append(.text(contentType))
+        }
+        if let licenseType {
+            clauses.append("p.license_type = ?")
+            bindings.append(.text(licenseType))
         }
         return (clauses.joined(separator: " AND "), bindings)
     }

@@ -107,7 +107,7 @@ extension MaterialStore {
         }
     }
 
-    private func writeProvenance(_ p: ProvenanceInput, material: MaterialID) throws {
+    func writeProvenance(_ p: ProvenanceInput, material: MaterialID) throws {
         try database.execute(
             """
             INSERT INTO provenance (material_id, source_uri, content_type, acquisition_method, license_type,

@@ -20,6 +20,9 @@ public final class MaterialStore: Sendable {
     public let path: String
     /// The connection (serialised by its own lock; transactions hold it for their whole body).
     public let database: SQLiteDatabase
+    /// A second connection for the read paths of searches and listings: in WAL mode it reads the last
+    /// committed state without waiting for a transaction that ingestion holds open on ``database``.
+    public let reader: SQLiteDatabase
 
     /// Opens (creating it and the directory when missing) the store in `dataDirectory` and migrates it.
     public convenience init(dataDirectory: String) throws(IngestError) {
@@ -38,6 +41,7 @@ public final class MaterialStore: Sendable {
         do {
             database = try SQLiteDatabase(path: path, options: .init(synchronous: .full))
             try database.migrate(StoreSchema.migrations)
+            reader = try SQLiteDatabase(path: path, options: .init(synchronous: .full))
         } catch {
             throw IngestError(.storage, "material store \(path): \(error)")
         }

@@ -117,6 +117,39 @@ public struct CitedChunk: Sendable, Hashable, Codable {
     public var tags: [String]
     public var sourceURI: String?
     public var licenseType: String
+    public var acquisitionMethod: String?
+    public var contentType: String?
+}
+
+/// A material's provenance as stored.
+public struct StoredProvenance: Sendable, Hashable, Codable {
+    public var sourceURI: String?
+    public var contentType: String
+    public var acquisitionMethod: String
+    public var licenseType: String
+    public var retentionYears: Int?
+    public var externalShareConsent: Bool
+    public var permissionFlag: Bool
+    public var acquiredBy: String?
+    public var acquiredAt: String?
+}
+
+/// A chunk as stored (without its embedding).
+public struct StoredChunk: Sendable, Hashable {
+    public var id: ChunkID
+    public var materialID: MaterialID
+    public var chunkIndex: Int
+    public var content: String
+    public var charStart: Int
+    public var charEnd: Int
+    public var pageNumber: Int?
+    public var pageEnd: Int?
+    public var headingPath: [String]
+    public var language: String?
+    public var tokenCount: Int
+    public var contentSHA256: String
+    public var embeddingModel: String
+    public var createdAt: String
 }
 
 /// The current time as ISO 8601 UTC text with milliseconds, the store's timestamp format.

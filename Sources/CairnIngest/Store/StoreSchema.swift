@@ -9,6 +9,11 @@ import CairnSQL
 ///
 /// Ids are AUTOINCREMENT so that a deleted chunk's id is never given to another chunk: the vector index
 /// uses chunk ids as labels, and a label must never come to mean different text.
+///
+/// `0002_service` adds what the retrieval service (`cairn serve`) keeps beside the materials, in the same
+/// database so that one file holds everything a restart needs: API keys (SHA-256 hashes only), ingest jobs
+/// with their files (uploads spooled under the data directory, or server-side paths), and the retrieval log
+/// the dialogue module joins answers to.
 enum StoreSchema {
     static let migrations: [Migration] = [
         Migration("0001_materials", sql: """
@@ -109,6 +114,68 @@ enum StoreSchema {
                 finished_at TEXT,
                 UNIQUE (material_id, stage)
             );
+            """),
+        Migration("0002_service", sql: """
+            CREATE TABLE api_keys (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                name TEXT NOT NULL,
+                role TEXT NOT NULL CHECK (role IN ('admin', 'coach')),
+                tenant TEXT,
+                key_sha256 TEXT NOT NULL UNIQUE,
+                key_prefix TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                revoked_at TEXT,
+                CHECK (role = 'admin' OR tenant IS NOT NULL)
+            );
+
+            CREATE TABLE ingest_jobs (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind TEXT NOT NULL CHECK (kind IN ('upload', 'bulk')),
+                status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'completed', 'failed', 'cancelled')),
+                owner TEXT,
+                api_key_id INTEGER REFERENCES api_keys (id) ON DELETE SET NULL,
+                spool_directory TEXT,
+                files_total INTEGER NOT NULL CHECK (files_total >= 0),
+                error_message TEXT,
+                created_at TEXT NOT NULL,
+                started_at TEXT,
+                finished_at TEXT
+            );
+            CREATE INDEX ingest_jobs_open ON ingest_jobs (status) WHERE status IN ('queued', 'running');
+
+            CREATE TABLE ingest_job_files (
+                job_id INTEGER NOT NULL REFERENCES ingest_jobs (id) ON DELETE CASCADE,
+                position INTEGER NOT NULL CHECK (position >= 0),
+                path TEXT NOT NULL,
+                display_name TEXT,
+                source_key TEXT,
+                metadata TEXT NOT NULL DEFAULT '{}',
+                file_size INTEGER,
+                content_sha256 TEXT,
+                material_id INTEGER REFERENCES materials (id) ON DELETE SET NULL,
+                PRIMARY KEY (job_id, position)
+            );
+
+            ALTER TABLE bulk_jobs ADD COLUMN ingest_job_id INTEGER REFERENCES ingest_jobs (id) ON DELETE SET NULL;
+            CREATE INDEX bulk_jobs_ingest_job ON bulk_jobs (ingest_job_id) WHERE ingest_job_id IS NOT NULL;
+            CREATE INDEX material_processing_jobs_bulk_job ON material_processing_jobs (bulk_job_id);
+            CREATE INDEX materials_owner_id ON materials (owner, id);
+
+            CREATE TABLE retrievals (
+                id TEXT PRIMARY KEY NOT NULL,
+                created_at TEXT NOT NULL,
+                api_key_id INTEGER,
+                tenant TEXT,
+                query TEXT,
+                request TEXT NOT NULL,
+                results TEXT NOT NULL,
+                max_similarity REAL,
+                below_threshold INTEGER NOT NULL DEFAULT 0,
+                exhaustive INTEGER NOT NULL CHECK (exhaustive IN (0, 1)),
+                timings TEXT NOT NULL,
+                embedding_model TEXT NOT NULL
+            );
+            CREATE INDEX retrievals_created_at ON retrievals (created_at);
             """),
     ]
 }

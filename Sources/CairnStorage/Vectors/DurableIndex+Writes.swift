@@ -63,6 +63,7 @@ extension DurableIndex {
     /// Called with the stripes of `ops` held.
     private func logAndApply(_ ops: [VectorOperation]) throws {
         try wal.append(ops.map { $0.encoded() })
+        recordsSinceCheckpoint.add(ops.count, ordering: .relaxed)
         let target = index
         do {
             if ops.count > 64, ops.allSatisfy({ if case .upsert = $0 { true } else { false } }),
@@ -87,8 +88,19 @@ extension DurableIndex {
         captured.withLock { if $0 != nil { $0!.append(contentsOf: ops) } }
     }
 
+    /// Whether the WAL is long enough that a checkpoint is due: by bytes, or by records (see
+    /// ``checkpointThresholdRecords``).
+    public var checkpointIsDue: Bool {
+        let records = recordsSinceCheckpoint.load(ordering: .relaxed)
+        if records >= checkpointThresholdRecords && records >= index.count / 4 { return true }
+        return walBytes >= checkpointThresholdBytes
+    }
+
+    /// WAL records written (or replayed) since the last checkpoint: what an open after a crash would replay.
+    public var walRecords: Int { recordsSinceCheckpoint.load(ordering: .relaxed) }
+
     private func checkpointIfDue() throws {
-        guard walBytes >= checkpointThresholdBytes else { return }
+        guard checkpointIsDue else { return }
         try checkpoint()
     }
 
@@ -105,6 +117,7 @@ extension DurableIndex {
                     io: io, logger: logger)
             }
             try wal.reset(startingLSN: lsn + 1)
+            recordsSinceCheckpoint.store(0, ordering: .relaxed)
             return path
         }
     }

@@ -35,6 +35,13 @@ public final class DurableIndex: @unchecked Sendable {
     let captured = Mutex<[VectorOperation]?>(nil)
     /// A checkpoint is written automatically once the WAL holds this many bytes.
     public var checkpointThresholdBytes: Int64 = 256 << 20
+    /// A checkpoint is also written once the WAL holds this many records and at least a quarter as many as
+    /// the index holds vectors: replay costs a graph insert per record, so the record count (not the bytes)
+    /// bounds how long an open after a crash takes, while the quarter keeps the total checkpoint writes of a
+    /// growing index proportional to its size.
+    public var checkpointThresholdRecords = 20_000
+    /// WAL records written since the last checkpoint (replayed ones included).
+    let recordsSinceCheckpoint: Atomic<Int>
     /// What recovery found, for logs and tests.
     public let recovery: RecoveryReport
     /// Keeps other processes out of the directory while this index is open.
@@ -52,6 +59,7 @@ public final class DurableIndex: @unchecked Sendable {
     private init(directory: String, io: any FileIO, logger: Logger, wal: WriteAheadLog, index: HNSWIndex,
                  recovery: RecoveryReport, lock: DirectoryLock) {
         self.lock = lock
+        self.recordsSinceCheckpoint = Atomic(recovery.replayedRecords)
         self.directory = directory
         self.io = io
         self.logger = logger
@@ -114,14 +122,13 @@ public final class DurableIndex: @unchecked Sendable {
             index = try HNSWIndex(configuration: config)
         }
         let wal = try WriteAheadLog(directory: directory, io: io, logger: logger, initialLSN: checkpointLSN + 1)
-        var replayed = 0
+        var replay = ReplayBatch(index: index)
         try wal.replay(after: checkpointLSN) { record in
-            let op = try VectorOperation.decode(type: record.type, payload: record.payload, lsn: record.lsn)
-            do { try op.apply(to: index) } catch {
-                throw StorageError.corruption("WAL record \(record.lsn) cannot be applied: \(error)")
-            }
-            replayed += 1
+            try replay.add(try VectorOperation.decode(type: record.type, payload: record.payload, lsn: record.lsn),
+                           lsn: record.lsn)
         }
+        try replay.flush()
+        let replayed = replay.applied
         let report = RecoveryReport(
             checkpointPath: checkpointPath, checkpointLSN: checkpointLSN, replayedRecords: replayed,
             walBytesTruncated: Int(wal.recoveryReport.bytesTruncated),

@@ -1,0 +1,41 @@
+import Logging
+import CairnService
+import HTTPTypes
+import Hummingbird
+
+/// Authenticates `Authorization: Bearer <key>` on every route but the public ones and applies the key's
+/// rate limit. The identity it finds goes into the request context for the routes and the service.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = CairnRequestContext
+    let service: CairnService
+    let keys: @Sendable () -> KeyStore?
+    let limiter: RateLimiter
+
+    /// Routes anyone may call: liveness, readiness, metrics and the API description.
+    static let publicPaths: Set<String> = ["/healthz", "/readyz", "/metrics", "/openapi.json", "/"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        guard let header = request.headers[.authorization] else {
+            throw ServiceError(.unauthenticated, "missing API key: send \"Authorization: Bearer <key>\"")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            throw ServiceError(.unauthenticated, "the Authorization header must be \"Bearer <key>\"")
+        }
+        guard let keys = keys() else {
+            throw ServiceError(.notReady, "the service is starting: keys are not loaded yet", retryAfterSeconds: 1)
+        }
+        guard let identity = keys.authenticate(String(parts[1])) else {
+            throw ServiceError(.unauthenticated, "unknown or revoked API key")
+        }
+        if let wait = limiter.take(identity.keyID) {
+            throw ServiceError(.rateLimited, "rate limit of \(limiter.rate) requests per second (burst \(limiter.burst)) "
+                + "exceeded for this key; retry in \(wait) s", retryAfterSeconds: wait)
+        }
+        context.identity = identity
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,152 @@
+import CairnIngest
+import CairnService
+
+/// The OpenAPI 3.1 description of every route, request and response, served at `/openapi.json`.
+///
+/// Tests check every response the API gives against the schema this document names for its route and
+/// status, so the document cannot drift from what the server does.
+enum OpenAPIDocument {
+    static func make(service: CairnService) -> JSONValue {
+        let errors: [Int] = [400, 401, 403, 404, 409, 413, 415, 422, 429, 500, 503]
+        func op(_ summary: String, _ description: String, tag: String, public isPublic: Bool = false,
+                parameters: [JSONValue] = [], body: JSONValue? = nil, ok: (Int, String, String?),
+                errorCodes: [Int] = errors) -> JSONValue {
+            var fields: [(String, JSONValue)] = [
+                ("summary", .string(summary)), ("description", .string(description)), ("tags", [.string(tag)]),
+            ]
+            fields.append(("operationId", .string(summary.split(separator: " ").map {
+                $0.prefix(1).uppercased() + $0.dropFirst() }.joined().prefix(1).lowercased()
+                + summary.split(separator: " ").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined().dropFirst())))
+            if isPublic { fields.append(("security", [])) }
+            if !parameters.isEmpty { fields.append(("parameters", .array(parameters))) }
+            if let body { fields.append(("requestBody", body)) }
+            var responses: [(String, JSONValue)] = []
+            let content: JSONValue = ok.2.map { ["application/json": ["schema": Schema.ref($0)]] } ?? [:]
+            responses.append((String(ok.0), ok.2 == nil ? ["description": .string(ok.1)]
+                : ["description": .string(ok.1), "content": content]))
+            for code in errorCodes {
+                responses.append((String(code), ["description": .string(Self.reason(code)),
+                                                 "content": ["application/json": ["schema": Schema.ref("Error")]]]))
+            }
+            fields.append(("responses", .object(responses)))
+            return .object(fields)
+        }
+        func jsonBody(_ schema: String, _ description: String) -> JSONValue {
+            ["required": true, "description": .string(description),
+             "content": ["application/json": ["schema": Schema.ref(schema)]]]
+        }
+        let id: JSONValue = ["name": "id", "in": "path", "required": true, "description": "The id.",
+                             "schema": ["type": "integer", "minimum": 1]]
+        func query(_ name: String, _ description: String, _ schema: JSONValue) -> JSONValue {
+            ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
+        }
+        let cursor = query("cursor", "The `next_cursor` of the previous page.", ["type": "string"])
+        let limit = query("limit", "Items per page (default 100).", ["type": "integer", "minimum": 1, "maximum": 1000])
+        let (modelID, dimension) = service.model
+        let paths: JSONValue = [
+            "/v1/retrieve": ["post": op(
+                "Retrieve chunks", "The top-k chunks for a question, filtered by tenant, material, topic, tags, "
+                    + "language, content type and licence, with citations and provenance. Coach keys see only their "
+                    + "tenant's chunks: the tenant restricts the candidate set inside the index.",
+                tag: "retrieval", body: jsonBody("RetrieveRequest", "The question and filters."),
+                ok: (200, "The chunks.", "Retrieval"), errorCodes: [400, 401, 403, 413, 415, 429, 500, 503])],
+            "/v1/materials": [
+                "get": op("List materials", "Materials in id order, a page at a time (coach keys: their tenant's).",
+                          tag: "materials", parameters: [
+                              query("owner_id", "Only this tenant's.", ["type": "string"]),
+                              query("status", "Only this status.", ["type": "string",
+                                  "enum": .array(MaterialStatus.allCases.map { .string($0.rawValue) })]),
+                              cursor, limit,
+                          ], ok: (200, "A page.", "MaterialList"), errorCodes: [400, 401, 403, 429, 500, 503]),
+                "post": op("Upload materials", "Files as multipart/form-data (one or more `file` parts plus metadata "
+                    + "fields), or a text as JSON. The bytes are stored durably before the 202; a job processes them "
+                    + "(admin keys only).", tag: "materials", body: [
+                        "required": true, "description": "Files or a text.",
+                        "content": [
+                            "multipart/form-data": ["schema": Schema.ref("MultipartUpload")],
+                            "application/json": ["schema": Schema.ref("TextUpload")],
+                        ],
+                    ], ok: (202, "Queued.", "Upload"), errorCodes: [400, 401, 403, 413, 415, 422, 429, 500, 503]),
+            ],
+            "/v1/materials/{id}": [
+                "get": op("Get material", "One material with its provenance.", tag: "materials", parameters: [id],
+                          ok: (200, "The material.", "Material"), errorCodes: [400, 401, 404, 429, 500, 503]),
+                "delete": op("Delete material", "Removes the material and its chunks from the store and the index in "
+                    + "one step (admin keys only).", tag: "materials", parameters: [id],
+                    ok: (200, "Deleted.", "Deleted"), errorCodes: [400, 401, 403, 404, 409, 429, 500, 503]),
+            ],
+            "/v1/materials/{id}/chunks": ["get": op(
+                "List chunks", "A material's chunks in order, a page at a time.", tag: "materials",
+                parameters: [id, cursor, limit], ok: (200, "A page.", "ChunkList"),
+                errorCodes: [400, 401, 404, 429, 500, 503])],
+            "/v1/materials/{id}/text": ["get": op(
+                "Get material text", "The extracted text every chunk's offsets point into.", tag: "materials",
+                parameters: [id], ok: (200, "The text.", "MaterialText"), errorCodes: [400, 401, 404, 409, 429, 500, 503])],
+            "/v1/jobs/{id}": ["get": op(
+                "Get job", "An ingest job's status, progress, tallies, per-file errors and materials.", tag: "jobs",
+                parameters: [id], ok: (200, "The job.", "Job"), errorCodes: [400, 401, 404, 429, 500, 503])],
+            "/v1/jobs/{id}/cancel": ["post": op(
+                "Cancel job", "Cancels a queued job at once, a running one after its current batch (admin keys only).",
+                tag: "jobs", parameters: [id], ok: (200, "The job.", "Job"),
+                errorCodes: [400, 401, 403, 404, 409, 429, 500, 503])],
+            "/v1/bulk": ["post": op(
+                "Start bulk job", "Indexes server-side files under the configured bulk roots (admin keys only); a path "
+                    + "outside them is a 403.", tag: "jobs", body: jsonBody("BulkRequest", "What to index."),
+                ok: (202, "Queued.", "Bulk"), errorCodes: [400, 401, 403, 413, 415, 422, 429, 500, 503])],
+            "/healthz": ["get": op("Health", "Whether the process is alive.", tag: "system", public: true,
+                                   ok: (200, "Alive.", "Health"), errorCodes: [])],
+            "/readyz": ["get": op("Readiness", "Whether the index is loaded and the store open (503 until then), with "
+                + "the queue's depth.", tag: "system", public: true, ok: (200, "Ready.", "Readiness"), errorCodes: [])],
+            "/metrics": ["get": [
+                "summary": "Metrics", "operationId": "metrics", "tags": ["system"], "security": [],
+                "description": .string("Prometheus text: requests and latency per route and status, embed and search "
+                    + "latency, index size, chunks, materials, queue depth and jobs by status."),
+                "responses": ["200": ["description": "Prometheus text format.",
+                                      "content": ["text/plain": ["schema": ["type": "string"]]]]],
+            ]],
+            "/openapi.json": ["get": [
+                "summary": "API description", "operationId": "openapi", "tags": ["system"], "security": [],
+                "description": "This document.",
+                "responses": ["200": ["description": "OpenAPI 3.1.",
+                                      "content": ["application/json": ["schema": ["type": "object"]]]]],
+            ]],
+            "/": ["get": op("Root", "Where to start.", tag: "system", public: true, ok: (200, "Links.", "Root"),
+                            errorCodes: [])],
+        ]
+        return [
+            "openapi": "3.1.0",
+            "info": [
+                "title": "Cairn", "version": "1.0.0",
+                "description": .string("Retrieval for AI coaches: the chunks of students' own materials that ground an "
+                    + "answer, with citations and provenance; uploads and bulk indexing for admins. Embedding model: "
+                    + "\(modelID)\(dimension.map { " (\($0) dimensions)" } ?? ""). Errors use OpenAI's shape "
+                    + "{\"error\": {message, type, param, code}}; every response carries X-Request-Id."),
+            ],
+            "servers": [["url": .string(service.configuration.baseURL)]],
+            "security": [["bearerAuth": []]],
+            "paths": paths,
+            "components": [
+                "securitySchemes": ["bearerAuth": ["type": "http", "scheme": "bearer",
+                                                   "description": "An API key from `cairn keys create`."]],
+                "schemas": .object(OpenAPISchemas.all(dimension: dimension)),
+            ],
+        ]
+    }
+
+    static func reason(_ code: Int) -> String {
+        switch code {
+        case 400: "A field is missing, of the wrong type or out of range (`param` names it)."
+        case 401: "No API key, or an unknown or revoked one."
+        case 403: "The key may not do this, or not for that tenant."
+        case 404: "No such resource (another tenant's ids are not found either)."
+        case 409: "The resource's state does not allow this."
+        case 413: "The body is over the configured limit."
+        case 415: "The body's media type is not one this route reads."
+        case 422: "Nothing in it can be processed."
+        case 429: "The key's rate limit is exceeded (see Retry-After)."
+        case 500: "Cairn failed; the message gives the request id, the server log the details."
+        case 503: "The service is starting or its queue is full (see Retry-After)."
+        default: "Error."
+        }
+    }
+}

@@ -1,0 +1,290 @@
+import CairnIngest
+import CairnService
+
+/// The API's component schemas: every request and response body, every field described.
+enum OpenAPISchemas {
+    static let metadataFields: [(String, JSONValue)] = [
+        ("owner_id", Schema.string("The tenant the material belongs to (default \"default\").")),
+        ("title", Schema.string("Title (default: the file name, or an HTML document's <title>).")),
+        ("topic", Schema.string("Topic, for filtering.")),
+        ("tags", Schema.string("Comma- or semicolon-separated tags (in JSON also a list of strings).")),
+        ("lang", Schema.string("BCP 47 language tag (en, ko, zh-Hans, …); detected from the text when absent.")),
+        ("source_uri", Schema.string("Where the material came from (URL or description).")),
+        ("content_type", Schema.string("What kind of content it is.", values: ContentType.allCases.map(\.rawValue))),
+        ("acquisition_method", Schema.string("How it came to Cairn (default manual_upload for uploads, system_import "
+            + "for bulk jobs).", values: AcquisitionMethod.allCases.map(\.rawValue))),
+        ("license_type", Schema.string("SPDX-style licence identifier (CC-BY-4.0, MIT, proprietary, unknown, …).")),
+        ("retention_years", Schema.integer("Years it may be kept (0 to 100).", minimum: 0, maximum: 100)),
+        ("external_share_consent", Schema.boolean("The owner consented to external sharing.")),
+        ("permission_flag", Schema.boolean("Permission to use it was granted.")),
+        ("acquired_by", Schema.string("Who acquired it.")),
+        ("acquired_at", Schema.string("When it was acquired (ISO 8601 date or date-time).")),
+    ]
+
+    static func all(dimension: Int?) -> [(String, JSONValue)] {
+        [
+            ("Error", Schema.record("An error in OpenAI's shape.", [
+                ("error", Schema.record("What went wrong.", [
+                    ("message", Schema.string("What went wrong and, for a bad field, what is allowed.")),
+                    ("type", Schema.string("OpenAI's error class.", values: [
+                        "invalid_request_error", "authentication_error", "permission_error", "not_found_error",
+                        "rate_limit_error", "server_error",
+                    ])),
+                    ("param", Schema.string("The request field at fault (`filters.owner_id`, `top_k`), if one is.",
+                                            nullable: true)),
+                    ("code", Schema.string("A stable code for the cause.", values: [
+                        "invalid_value", "unknown_field", "invalid_request", "invalid_api_key", "forbidden", "not_found",
+                        "conflict", "payload_too_large", "unsupported_media_type", "unprocessable", "rate_limit_exceeded",
+                        "not_ready", "overloaded", "internal_error",
+                    ])),
+                    ("request_id", Schema.string("The request's id (also in the X-Request-Id header and the server log).")),
+                ])),
+            ])),
+            ("Provenance", Schema.record("Where a material came from and under which terms it is held.", nullable: true, [
+                ("source_uri", Schema.string("Where it came from.", nullable: true)),
+                ("content_type", Schema.string("What kind of content it is.", values: ContentType.allCases.map(\.rawValue))),
+                ("acquisition_method", Schema.string("How it came to Cairn.",
+                                                     values: AcquisitionMethod.allCases.map(\.rawValue))),
+                ("license_type", Schema.string("SPDX-style licence identifier.")),
+                ("retention_years", Schema.integer("Years it may be kept.", nullable: true, minimum: 0, maximum: 100)),
+                ("external_share_consent", Schema.boolean("Consent to external sharing.")),
+                ("permission_flag", Schema.boolean("Permission to use was granted.")),
+                ("acquired_by", Schema.string("Who acquired it.", nullable: true)),
+                ("acquired_at", Schema.string("When it was acquired (ISO 8601).", nullable: true)),
+            ])),
+            ("Material", Schema.record("A study material.", [
+                ("object", Schema.string("Always `material`.", values: ["material"])),
+                ("id", Schema.integer("The material's id.", minimum: 1)),
+                ("owner_id", Schema.string("The tenant it belongs to.")),
+                ("source_key", Schema.string("What identifies it across uploads (`upload/<file name>`, a path, "
+                    + "`<file>#<external id>`); a new upload with the same key updates it.")),
+                ("external_id", Schema.string("The source system's id (item banks, records).", nullable: true)),
+                ("title", Schema.string("Title.")),
+                ("filename", Schema.string("The file's name.", nullable: true)),
+                ("file_type", Schema.string("Format.", values: MaterialFileType.allCases.map(\.rawValue))),
+                ("file_size", Schema.integer("Bytes.", minimum: 0)),
+                ("topic", Schema.string("Topic.", nullable: true)),
+                ("tags", Schema.array(Schema.string("A tag."), "Tags.")),
+                ("lang", Schema.string("Language tag.", nullable: true)),
+                ("content_sha256", Schema.string("SHA-256 of the content (hex).")),
+                ("status", Schema.string("Processing state.", values: MaterialStatus.allCases.map(\.rawValue))),
+                ("error", Schema.string("Why processing failed.", nullable: true)),
+                ("chunk_count", Schema.integer("Chunks.", minimum: 0)),
+                ("created_at", Schema.string("Created (ISO 8601 UTC).", format: "date-time")),
+                ("updated_at", Schema.string("Last changed (ISO 8601 UTC).", format: "date-time")),
+                ("provenance", Schema.ref("Provenance")),
+            ])),
+            ("Chunk", Schema.record("A chunk of a material's extracted text.", [
+                ("object", Schema.string("Always `chunk`.", values: ["chunk"])),
+                ("id", Schema.integer("The chunk's id (its label in the vector index).", minimum: 1)),
+                ("material_id", Schema.integer("Its material.", minimum: 1)),
+                ("chunk_index", Schema.integer("Position in the material (from 0).", minimum: 0)),
+                ("content", Schema.string("The chunk's text: `text[char_start:char_end]` of the material's text.")),
+                ("char_start", Schema.integer("Start offset in Unicode scalars.", minimum: 0)),
+                ("char_end", Schema.integer("End offset (exclusive) in Unicode scalars.", minimum: 1)),
+                ("page_number", Schema.integer("First page (PDF).", nullable: true, minimum: 1)),
+                ("page_end", Schema.integer("Last page (PDF).", nullable: true, minimum: 1)),
+                ("heading_path", Schema.array(Schema.string("A heading."), "Headings above the chunk, outermost first.")),
+                ("lang", Schema.string("Language tag.", nullable: true)),
+                ("token_count", Schema.integer("Tokens of the embedder's tokenizer.", minimum: 0)),
+                ("content_sha256", Schema.string("SHA-256 of the content (hex).")),
+                ("embedding_model", Schema.string("The model that embedded it.")),
+                ("created_at", Schema.string("Created (ISO 8601 UTC).", format: "date-time")),
+            ])),
+            ("MaterialList", list("Material", "A page of materials.")),
+            ("ChunkList", list("Chunk", "A page of a material's chunks.")),
+            ("MaterialText", Schema.record("A material's extracted text, which every chunk's offsets point into.", [
+                ("object", Schema.string("Always `material_text`.", values: ["material_text"])),
+                ("material_id", Schema.integer("The material.", minimum: 1)),
+                ("text", Schema.string("The text.")),
+                ("char_count", Schema.integer("Length in Unicode scalars.", minimum: 0)),
+                ("offset_unit", Schema.string("What offsets count.", values: ["unicode_scalar"])),
+            ])),
+            ("Deleted", Schema.record("A deleted material.", [
+                ("object", Schema.string("Always `material`.", values: ["material"])),
+                ("id", Schema.integer("The material's id.", minimum: 1)),
+                ("deleted", Schema.boolean("Always true.")),
+            ])),
+            ("Filters", Schema.input("Which chunks may be returned; every field given must hold. A coach key's tenant "
+                + "is always applied; naming another tenant is a 403.", [
+                ("owner_id", Schema.string("Only this tenant's chunks.")),
+                ("material_ids", Schema.array(Schema.integer("A material id.", minimum: 1), "Only these materials.",
+                                              minItems: 1)),
+                ("external_ids", Schema.array(Schema.string("An external id."), "Only materials with these external ids.",
+                                              minItems: 1)),
+                ("topic", Schema.string("Only this topic.")),
+                ("tags_any", Schema.array(Schema.string("A tag."), "Materials with at least one of these tags.",
+                                          minItems: 1)),
+                ("tags_all", Schema.array(Schema.string("A tag."), "Materials with all of these tags.", minItems: 1)),
+                ("lang", Schema.string("Only this language (en, ko, zh-Hans, …).")),
+                ("content_type", Schema.string("Only this content type.", values: ContentType.allCases.map(\.rawValue))),
+                ("license_type", Schema.string("Only this licence.")),
+            ])),
+            ("RetrieveRequest", Schema.input("A question (or its embedding) and how to search. Give exactly one of "
+                + "`query` and `embedding`.", [
+                ("query", Schema.string("The question (at most 32,768 bytes).")),
+                ("embedding", Schema.array(Schema.number("A component."), "A query vector of the index's dimension"
+                    + (dimension.map { " (\($0))" } ?? "") + ".", minItems: dimension, maxItems: dimension)),
+                ("top_k", Schema.integer("How many chunks (default 5).", minimum: 1, maximum: RetrievalRequest.maxTopK)),
+                ("filters", Schema.ref("Filters")),
+                ("min_similarity", Schema.number("Drop chunks below this cosine similarity.", minimum: -1, maximum: 1)),
+                ("ef_search", Schema.integer("HNSW candidate-list size for this request (default 100).", minimum: 1,
+                                             maximum: 10_000)),
+            ])),
+            ("RetrievedChunk", Schema.record("A ranked chunk, ready to cite.", [
+                ("rank", Schema.integer("1 for the best.", minimum: 1)),
+                ("similarity", Schema.number("Cosine similarity to the question.")),
+                ("chunk_id", Schema.integer("The chunk.", minimum: 1)),
+                ("material_id", Schema.integer("Its material.", minimum: 1)),
+                ("external_id", Schema.string("The material's external id.", nullable: true)),
+                ("owner_id", Schema.string("The tenant.")),
+                ("title", Schema.string("The material's title.")),
+                ("filename", Schema.string("The material's file name.", nullable: true)),
+                ("content", Schema.string("The chunk's text.")),
+                ("chunk_index", Schema.integer("Position in the material.", minimum: 0)),
+                ("page_number", Schema.integer("First page.", nullable: true, minimum: 1)),
+                ("page_end", Schema.integer("Last page.", nullable: true, minimum: 1)),
+                ("char_start", Schema.integer("Start offset (Unicode scalars) in the material's text.", minimum: 0)),
+                ("char_end", Schema.integer("End offset (exclusive).", minimum: 1)),
+                ("heading_path", Schema.array(Schema.string("A heading."), "Headings above the chunk.")),
+                ("lang", Schema.string("Language.", nullable: true)),
+                ("topic", Schema.string("The material's topic.", nullable: true)),
+                ("tags", Schema.array(Schema.string("A tag."), "The material's tags.")),
+                ("source_uri", Schema.string("Provenance: where it came from.", nullable: true)),
+                ("license_type", Schema.string("Provenance: licence.")),
+                ("acquisition_method", Schema.string("Provenance: how it was acquired.", nullable: true,
+                                                     values: AcquisitionMethod.allCases.map(\.rawValue))),
+                ("content_type", Schema.string("Provenance: content type.", nullable: true,
+                                               values: ContentType.allCases.map(\.rawValue))),
+            ])),
+            ("Retrieval", Schema.record("The chunks that ground an answer.", [
+                ("object", Schema.string("Always `retrieval`.", values: ["retrieval"])),
+                ("retrieval_id", Schema.string("The id the request, its results and scores are kept under.")),
+                ("model", Schema.string("The embedding model.")),
+                ("results", Schema.array(Schema.ref("RetrievedChunk"), "Best first.")),
+                ("exhaustive", Schema.boolean("True when the results are provably the true top k for the filter "
+                    + "(the allowed set was scanned exactly).")),
+                ("max_similarity", Schema.number("The best candidate's similarity before the threshold.", nullable: true)),
+                ("below_threshold", Schema.integer("Candidates among the top k that min_similarity dropped.", minimum: 0)),
+                ("timings", Schema.record("Milliseconds per step.", [
+                    ("embed_ms", Schema.number("Embedding the question.")),
+                    ("filter_ms", Schema.number("Turning the filters into the allowed set.")),
+                    ("search_ms", Schema.number("Searching the index.")),
+                    ("fetch_ms", Schema.number("Reading the chunks.")),
+                    ("total_ms", Schema.number("All of it.")),
+                ])),
+            ])),
+            ("Job", Schema.record("An ingest job.", [
+                ("object", Schema.string("Always `job`.", values: ["job"])),
+                ("id", Schema.integer("The job's id.", minimum: 1)),
+                ("kind", Schema.string("How its files came.", values: ["upload", "bulk"])),
+                ("status", Schema.string("Where it is.", values: IngestJobStatus.allCases.map(\.rawValue))),
+                ("owner_id", Schema.string("The tenant, when all its files belong to one.", nullable: true)),
+                ("created_at", Schema.string("Queued (ISO 8601 UTC).", format: "date-time")),
+                ("started_at", Schema.string("Started.", nullable: true, format: "date-time")),
+                ("finished_at", Schema.string("Ended.", nullable: true, format: "date-time")),
+                ("error", Schema.string("Why the job as a whole failed.", nullable: true)),
+                ("progress", Schema.record("How far it is.", [
+                    ("files_done", Schema.integer("Files handled.", minimum: 0)),
+                    ("files_total", Schema.integer("Files in the job.", minimum: 0)),
+                    ("chunks_done", Schema.integer("Chunks embedded and stored.", minimum: 0)),
+                    ("chunks_total", Schema.integer("Chunks of the files parsed so far.", minimum: 0)),
+                ])),
+                ("counts", Schema.record("Tallies.", [
+                    ("added", Schema.integer("Materials created.", minimum: 0)),
+                    ("updated", Schema.integer("Materials re-indexed with new content.", minimum: 0)),
+                    ("unchanged", Schema.integer("Content the owner already had.", minimum: 0)),
+                    ("failed", Schema.integer("Files or records that failed (see errors).", minimum: 0)),
+                    ("chunks", Schema.integer("Chunks written.", minimum: 0)),
+                ])),
+                ("errors", Schema.array(Schema.record("A failed file or record.", [
+                    ("file", Schema.string("The file (and line, for records).")),
+                    ("reason", Schema.string("Why.")),
+                ]), "Per-file failures; the other files were processed.")),
+                ("material_ids", Schema.array(Schema.integer("A material.", minimum: 1), "Materials the job created or "
+                    + "updated (record files' materials appear as they are parsed).")),
+            ])),
+            ("Upload", Schema.record("An accepted upload.", [
+                ("object", Schema.string("Always `upload`.", values: ["upload"])),
+                ("job_id", Schema.integer("The job that processes it.", minimum: 1)),
+                ("job", Schema.ref("Job")),
+                ("files", Schema.array(Schema.record("One uploaded file.", [
+                    ("filename", Schema.string("As uploaded.")),
+                    ("status", Schema.string("queued: will be processed; unchanged: the owner already has this "
+                        + "content; rejected: not a format Cairn reads.", values: ["queued", "unchanged", "rejected"])),
+                    ("material_id", Schema.integer("The material it becomes (null for record files, which become one "
+                        + "material per record, and for rejected files).", nullable: true, minimum: 1)),
+                    ("size", Schema.integer("Bytes.", nullable: true, minimum: 0)),
+                    ("sha256", Schema.string("SHA-256 of the bytes.", nullable: true)),
+                    ("reason", Schema.string("Why it was rejected.", nullable: true)),
+                ]), "Each file.")),
+            ])),
+            ("TextUpload", Schema.input("A text to index as one material.", required: ["text"], [
+                ("text", Schema.string("The text.")),
+                ("format", Schema.string("How to read it (default text).", values: ["text", "markdown", "html"])),
+                ("filename", Schema.string("A file name for it (default: the title and the format's extension).")),
+                ("source_key", Schema.string("What identifies it across uploads (default `upload/<file name>`).")),
+            ] + metadataFields)),
+            ("MultipartUpload", Schema.input("Files, with metadata fields that apply to each of them.", [
+                ("file", Schema.string("A file (repeat the part for several; any part with a filename is a file).",
+                                       format: "binary")),
+                ("source_key", Schema.string("What identifies the material across uploads (one file only).")),
+            ] + metadataFields)),
+            ("BulkEntry", Schema.input("One server-side file with its metadata.", required: ["path"], [
+                ("path", Schema.string("Absolute path under a configured bulk root.")),
+            ] + metadataFields)),
+            ("BulkRequest", Schema.input("Server-side files to index; give paths, a manifest or entries.", [
+                ("paths", Schema.array(Schema.string("A file or directory."), "Files and directories (walked "
+                    + "recursively), absolute, under a bulk root.", minItems: 1)),
+                ("manifest_path", Schema.string("A JSONL, CSV or JSON manifest on the server (as `cairn index "
+                    + "--manifest` reads), under a bulk root.")),
+                ("entries", Schema.array(Schema.ref("BulkEntry"), "Manifest entries given inline.")),
+                ("include", Schema.array(Schema.string("A glob."), "Only files matching these globs.", minItems: 1)),
+                ("exclude", Schema.array(Schema.string("A glob."), "Skip files matching these globs.", minItems: 1)),
+                ("defaults", Schema.input("Metadata for files that set none of their own.", metadataFields)),
+            ])),
+            ("Bulk", Schema.record("An accepted bulk job.", [
+                ("object", Schema.string("Always `bulk`.", values: ["bulk"])),
+                ("job", Schema.ref("Job")),
+                ("files_queued", Schema.integer("Files the job will read.", minimum: 0)),
+                ("problems", Schema.array(Schema.record("A path that could not be used.", [
+                    ("file", Schema.string("The path or manifest.")),
+                    ("reason", Schema.string("Why.")),
+                ]), "Paths and manifest lines left out.")),
+            ])),
+            ("Health", Schema.record("Liveness.", [("status", Schema.string("Always ok.", values: ["ok"]))])),
+            ("Readiness", Schema.record("Whether the service can serve.", [
+                ("status", Schema.string("Phase.", values: ["starting", "ready", "failed", "stopping"])),
+                ("ready", Schema.boolean("True when the index is loaded and the store open.")),
+                ("index", Schema.record("The chunk index.", [
+                    ("loaded", Schema.boolean("Loaded.")),
+                    ("vectors", Schema.integer("Vectors.", nullable: true, minimum: 0)),
+                    ("wal_records", Schema.integer("Log records a restart would replay.", nullable: true, minimum: 0)),
+                ])),
+                ("store", Schema.record("The material store.", [
+                    ("open", Schema.boolean("Open.")),
+                    ("materials", Schema.integer("Completed materials.", nullable: true, minimum: 0)),
+                    ("chunks", Schema.integer("Their chunks.", nullable: true, minimum: 0)),
+                ])),
+                ("queue", Schema.record("The ingestion queue.", [
+                    ("queued", Schema.integer("Jobs waiting.", nullable: true, minimum: 0)),
+                    ("running", Schema.integer("Jobs running.", nullable: true, minimum: 0)),
+                ])),
+            ])),
+            ("Root", Schema.record("Where to start.", [
+                ("service", Schema.string("Always cairn.")), ("openapi", Schema.string("This document.")),
+                ("health", Schema.string("Liveness.")), ("ready", Schema.string("Readiness.")),
+                ("metrics", Schema.string("Prometheus metrics.")), ("retrieve", Schema.string("The retrieval endpoint.")),
+            ])),
+        ]
+    }
+
+    static func list(_ item: String, _ description: String) -> JSONValue {
+        Schema.record(description, [
+            ("object", Schema.string("Always `list`.", values: ["list"])),
+            ("data", Schema.array(Schema.ref(item), "The items, in id order.")),
+            ("has_more", Schema.boolean("Whether another page follows.")),
+            ("next_cursor", Schema.string("Pass as `cursor` for the next page.", nullable: true)),
+        ])
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+import CairnIngest
+import CairnService
+import Hummingbird
+
+/// `POST /v1/retrieve`: the chunks that ground an answer.
+struct RetrieveRoutes {
+    let service: CairnService
+
+    func register(on router: Router<CairnRequestContext>) {
+        router.post("/v1/retrieve") { request, context in try await retrieve(request, context) }
+    }
+
+    func retrieve(_ request: Request, _ context: CairnRequestContext) async throws -> Response {
+        let identity = try context.caller()
+        var body = try await BodyReader.jsonObject(request, limit: service.configuration.maxJSONBytes)
+        let retrieval = try Self.parse(&body, dimension: service.model.dimension ?? 16_384)
+        let result = try await service.retrieve(retrieval, as: identity)
+        return JSONResponse.make(Wire.retrieval(result))
+    }
+
+    static func parse(_ body: inout RequestObject, dimension: Int) throws(ServiceError) -> RetrievalRequest {
+        var r = RetrievalRequest()
+        r.query = try body.string("query", maxBytes: 32_768)
+        r.embedding = try body.floats("embedding", maxCount: max(1, dimension))
+        if let embedding = r.embedding, embedding.count != dimension {
+            throw ServiceError(.invalid, "\"embedding\" has \(embedding.count) numbers; the index holds \(dimension)-"
+                + "dimensional vectors", field: "embedding")
+        }
+        r.topK = try body.int("top_k", 1...RetrievalRequest.maxTopK) ?? 5
+        r.minSimilarity = try body.number("min_similarity", -1...1).map(Float.init)
+        r.efSearch = try body.int("ef_search", 1...10_000)
+        if var f = try body.object("filters") {
+            r.filter = try parseFilter(&f)
+            try f.rejectUnknown()
+        }
+        try body.rejectUnknown()
+        return r
+    }
+
+    static func parseFilter(_ f: inout RequestObject) throws(ServiceError) -> ChunkFilter {
+        var filter = ChunkFilter()
+        filter.owner = try f.string("owner_id", maxBytes: 256)
+        filter.materialIDs = try f.ints("material_ids")?.map(MaterialID.init(rawValue:))
+        filter.externalIDs = try f.strings("external_ids")
+        filter.topic = try f.string("topic", maxBytes: 1_024)
+        filter.tagsAny = try f.strings("tags_any", maxCount: 1_000)
+        filter.tags = try f.strings("tags_all", maxCount: 1_000) ?? []
+        if let lang = try f.string("lang", maxBytes: 64) {
+            guard let tag = MetadataFields.normalizeLanguage(lang) else {
+                throw f.invalid("lang", "is \"\(lang)\"; allowed: a language tag such as en, ko, zh-Hans or zh-Hant")
+            }
+            filter.language = tag
+        }
+        if let type = try f.string("content_type", maxBytes: 64) {
+            guard ContentType(rawValue: type) != nil else {
+                throw f.invalid("content_type", "is \"\(type)\"; allowed: "
+                    + ContentType.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            filter.contentType = type
+        }
+        if let license = try f.string("license_type", maxBytes: 64) {
+            guard LicenseType(rawValue: license) != nil else {
+                throw f.invalid("license_type", "is \"\(license)\"; allowed: an identifier such as "
+                    + LicenseType.known.joined(separator: ", "))
+            }
+            filter.licenseType = LicenseType.known.first { $0.caseInsensitiveCompare(license) == .orderedSame } ?? license
+        }
+        return filter
+    }
+}

@@ -1,0 +1,176 @@
+import CairnIngest
+import CairnService
+import Dispatch
+import Foundation
+import Hummingbird
+import MultipartKit
+
+/// `POST /v1/materials`: upload files (`multipart/form-data`) or a text (`application/json`) to be indexed.
+///
+/// The bytes are spooled under the data directory and synced, and the job is committed, before the `202`
+/// answer, which lists each file with the material it becomes and the job that processes it.
+struct UploadRoutes {
+    let service: CairnService
+
+    func register(on router: Router<CairnRequestContext>) {
+        router.post("/v1/materials") { request, context in try await upload(request, context) }
+    }
+
+    func upload(_ request: Request, _ context: CairnRequestContext) async throws -> Response {
+        let identity = try context.caller()
+        guard identity.role == .admin else {
+            throw ServiceError(.forbidden, "uploading needs an admin key; this key is a coach key for tenant "
+                + "\"\(identity.tenant?.rawValue ?? "?")\"")
+        }
+        try QueryParameters(request).rejectUnknown()
+        let receipt: IngestReceipt
+        switch BodyReader.mediaType(request) {
+        case "multipart/form-data":
+            receipt = try await multipart(request, identity: identity)
+        case "application/json":
+            receipt = try await jsonText(request, identity: identity)
+        default:
+            throw ServiceError(.unsupportedMediaType, "upload files as multipart/form-data (curl -F file=@notes.pdf) or "
+                + "a text as application/json ({\"text\": …, \"title\": …})"
+                + (BodyReader.mediaType(request).map { "; got \($0)" } ?? ""))
+        }
+        let report = try service.job(receipt.job.id, as: identity)
+        return JSONResponse.make([
+            "object": "upload", "job_id": .int(receipt.job.id.rawValue), "job": Wire.job(report),
+            "files": Wire.receiptFiles(receipt.files),
+        ], status: .accepted)
+    }
+
+    private func multipart(_ request: Request, identity: Identity) async throws -> IngestReceipt {
+        let limit = service.configuration.maxUploadBytes
+        try BodyReader.checkLength(request, limit: limit)
+        let contentType = request.headers[.contentType] ?? ""
+        guard let boundary = MultipartUpload.parameters(contentType)["boundary"], !boundary.isEmpty,
+              boundary.utf8.count <= 200
+        else {
+            throw ServiceError(.invalid, "the multipart Content-Type has no boundary", field: "Content-Type")
+        }
+        let directory = try service.newUploadDirectory()
+        let upload = MultipartUpload(directory: directory)
+        do {
+            let parser = MultipartParser(boundary: boundary)
+            upload.attach(to: parser)
+            var total = 0
+            var tail: [UInt8] = []
+            for try await buffer in request.body {
+                total += buffer.readableBytes
+                guard total <= limit else { throw BodyReader.tooLarge(limit) }
+                do { try parser.execute(buffer) } catch {
+                    throw ServiceError(.invalid, "the multipart body is malformed", field: "file")
+                }
+                if let error = upload.error { throw error }
+                tail = Array((tail + buffer.readableBytesView).suffix(boundary.utf8.count + 8))
+            }
+            guard Self.endsWithClosingBoundary(tail, boundary: boundary) else {
+                throw ServiceError(.invalid, "the multipart body ends before its closing boundary (a cut-off upload?)",
+                                   field: "file")
+            }
+            var object = RequestObject(try Self.formObject(upload.fields))
+            let metadata = try MetadataForm.parse(&object)
+            let sourceKey = try object.string("source_key", maxBytes: 1_024)
+            try object.rejectUnknown()
+            guard !upload.files.isEmpty else {
+                throw ServiceError(.invalid, "the upload holds no file: send one or more parts with a filename "
+                    + "(curl -F file=@notes.pdf)", field: "file")
+            }
+            if upload.files.count > 1, metadata.title != nil || sourceKey != nil {
+                throw ServiceError(.invalid, "\"title\" and \"source_key\" name one material: upload one file per "
+                    + "request to set them", field: metadata.title != nil ? "title" : "source_key")
+            }
+            let parts = upload.files
+            let files = try await Self.offload {
+                try parts.map { part in
+                    let sha = try part.file.finish()
+                    return UploadedFile(path: part.file.path, filename: part.filename, size: part.file.size, sha256: sha,
+                                        metadata: metadata, sourceKey: sourceKey)
+                }
+            }
+            return try service.submitUpload(files, directory: directory, as: identity)
+        } catch {
+            upload.abandon()
+            service.discardUpload(directory)
+            throw error
+        }
+    }
+
+    /// `{"text", "title", "filename", "format": "text" | "markdown" | "html", "source_key", …metadata}`.
+    private func jsonText(_ request: Request, identity: Identity) async throws -> IngestReceipt {
+        var body = try await BodyReader.jsonObject(request, limit: service.configuration.maxJSONBytes)
+        guard let text = try body.string("text", maxBytes: service.configuration.maxJSONBytes) else {
+            throw ServiceError(.invalid, "\"text\" is missing", field: "text")
+        }
+        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ServiceError(.invalid, "\"text\" is empty", field: "text")
+        }
+        let format = try body.string("format", maxBytes: 16) ?? "text"
+        let ext: String
+        switch format {
+        case "text": ext = "txt"
+        case "markdown": ext = "md"
+        case "html": ext = "html"
+        default: throw body.invalid("format", "is \"\(format)\"; allowed: text, markdown, html")
+        }
+        let given = try body.string("filename", maxBytes: 255)
+        let sourceKey = try body.string("source_key", maxBytes: 1_024)
+        let metadata = try MetadataForm.parse(&body)
+        try body.rejectUnknown()
+        let base = given.map { MultipartUpload.sanitize($0, fallback: "text.\(ext)") }
+            ?? MultipartUpload.sanitize((metadata.title ?? "text").replacingOccurrences(of: "/", with: "-"), fallback: "text")
+                + ".\(ext)"
+        let filename = given == nil || (base as NSString).pathExtension.isEmpty ? (given == nil ? base : base + ".\(ext)") : base
+        let directory = try service.newUploadDirectory()
+        do {
+            let bytes = Array(text.utf8)
+            let file = try await Self.offload { () throws -> UploadedFile in
+                let spool = try SpoolFile(path: (directory as NSString).appendingPathComponent("0"))
+                try bytes.withUnsafeBytes { raw in try spool.write(raw) }
+                let sha = try spool.finish()
+                return UploadedFile(path: spool.path, filename: filename, size: bytes.count, sha256: sha,
+                                    metadata: metadata, sourceKey: sourceKey)
+            }
+            return try service.submitUpload([file], directory: directory, as: identity)
+        } catch {
+            service.discardUpload(directory)
+            throw error
+        }
+    }
+
+    /// The form fields as a JSON-like object; `tags` may repeat (values joined), any other name only once.
+    static func formObject(_ fields: [(String, String)]) throws(ServiceError) -> [String: Any] {
+        var object: [String: Any] = [:]
+        var tags: [String] = []
+        for (name, value) in fields {
+            if name == "tags" || name == "tags[]" {
+                tags.append(value)
+            } else if object[name] != nil {
+                throw ServiceError(.invalid, "the form field \"\(name)\" is given twice", field: name)
+            } else {
+                object[name] = value
+            }
+        }
+        if !tags.isEmpty { object["tags"] = tags.joined(separator: ",") }
+        return object
+    }
+
+    /// Whether the body's last bytes are the closing delimiter `--boundary--` (optionally followed by CRLF).
+    static func endsWithClosingBoundary(_ tail: [UInt8], boundary: String) -> Bool {
+        var end = tail[...]
+        while let last = end.last, last == 0x0A || last == 0x0D || last == 0x20 { end = end.dropLast() }
+        let closing = Array("--\(boundary)--".utf8)
+        return end.count >= closing.count && end.suffix(closing.count).elementsEqual(closing)
+    }
+
+    /// Runs blocking file work (fsync, hashing) on a Dispatch thread, off Swift's cooperative pool.
+    static func offload<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+}

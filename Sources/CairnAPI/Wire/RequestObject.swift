@@ -1,0 +1,148 @@
+import CairnService
+import Foundation
+
+/// Typed, strict access to a JSON request body's fields: every error names the field by its path
+/// (`filters.tags_any[2]`), and fields the route does not know are refused rather than ignored, so a typo
+/// (`topk`) is a 400 and not a silent default.
+struct RequestObject {
+    let object: [String: Any]
+    /// The path of this object in the body (`""` for the top level, `filters` for a nested one).
+    let path: String
+    private(set) var seen: Set<String> = []
+
+    init(_ object: [String: Any], path: String = "") {
+        self.object = object
+        self.path = path
+    }
+
+    /// Parses `bytes` as a JSON object.
+    static func parse(_ bytes: [UInt8]) throws(ServiceError) -> RequestObject {
+        guard !bytes.isEmpty else { throw ServiceError(.invalid, "the request body is empty; send a JSON object") }
+        let value: Any
+        do {
+            value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        } catch {
+            throw ServiceError(.invalid, "the request body is not valid JSON")
+        }
+        guard let object = value as? [String: Any] else {
+            throw ServiceError(.invalid, "the request body must be a JSON object")
+        }
+        return RequestObject(object)
+    }
+
+    func name(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
+    func invalid(_ key: String, _ message: String) -> ServiceError {
+        ServiceError(.invalid, "\"\(name(key))\" \(message)", field: name(key))
+    }
+
+    /// The raw value, nil when absent or JSON null.
+    mutating func value(_ key: String) -> Any? {
+        seen.insert(key)
+        guard let v = object[key], !(v is NSNull) else { return nil }
+        return v
+    }
+
+    mutating func string(_ key: String, maxBytes: Int = 65_536) throws(ServiceError) -> String? {
+        guard let v = value(key) else { return nil }
+        guard let s = v as? String else { throw invalid(key, "must be a string") }
+        guard s.utf8.count <= maxBytes else { throw invalid(key, "is over \(maxBytes) bytes") }
+        return s
+    }
+
+    mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
+        guard let v = value(key) else { return nil }
+        guard let n = v as? NSNumber, !Self.isBool(n), n.doubleValue == n.doubleValue.rounded(),
+              abs(n.doubleValue) < 1e15
+        else { throw invalid(key, "must be a whole number") }
+        guard range.contains(n.intValue) else {
+            throw invalid(key, "is \(n.intValue); allowed: \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n.intValue
+    }
+
+    mutating func number(_ key: String, _ range: ClosedRange<Double>) throws(ServiceError) -> Double? {
+        guard let v = value(key) else { return nil }
+        guard let n = v as? NSNumber, !Self.isBool(n), n.doubleValue.isFinite else { throw invalid(key, "must be a number") }
+        guard range.contains(n.doubleValue) else {
+            throw invalid(key, "is \(n.doubleValue); allowed: \(range.lowerBound) to \(range.upperBound)")
+        }
+        return n.doubleValue
+    }
+
+    mutating func strings(_ key: String, maxCount: Int = 10_000, nonEmpty: Bool = true) throws(ServiceError) -> [String]? {
+        guard let v = value(key) else { return nil }
+        guard let list = v as? [Any] else { throw invalid(key, "must be a list of strings") }
+        guard !(nonEmpty && list.isEmpty) else { throw invalid(key, "is empty; leave it out to not filter by it") }
+        guard list.count <= maxCount else { throw invalid(key, "has \(list.count) items; allowed: at most \(maxCount)") }
+        var out: [String] = []
+        for (i, item) in list.enumerated() {
+            guard let s = item as? String else {
+                throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a string", field: "\(name(key))[\(i)]")
+            }
+            out.append(s)
+        }
+        return out
+    }
+
+    mutating func ints(_ key: String, maxCount: Int = 10_000) throws(ServiceError) -> [Int64]? {
+        guard let v = value(key) else { return nil }
+        guard let list = v as? [Any] else { throw invalid(key, "must be a list of whole numbers") }
+        guard !list.isEmpty else { throw invalid(key, "is empty; leave it out to not filter by it") }
+        guard list.count <= maxCount else { throw invalid(key, "has \(list.count) items; allowed: at most \(maxCount)") }
+        var out: [Int64] = []
+        for (i, item) in list.enumerated() {
+            guard let n = item as? NSNumber, !Self.isBool(n), n.doubleValue == n.doubleValue.rounded(),
+                  abs(n.doubleValue) < 9e15
+            else { throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a whole number", field: "\(name(key))[\(i)]") }
+            out.append(n.int64Value)
+        }
+        return out
+    }
+
+    mutating func floats(_ key: String, maxCount: Int) throws(ServiceError) -> [Float]? {
+        guard let v = value(key) else { return nil }
+        guard let list = v as? [Any] else { throw invalid(key, "must be a list of numbers") }
+        guard !list.isEmpty else { throw invalid(key, "is empty") }
+        guard list.count <= maxCount else { throw invalid(key, "has \(list.count) numbers; allowed: at most \(maxCount)") }
+        var out: [Float] = []
+        out.reserveCapacity(list.count)
+        for (i, item) in list.enumerated() {
+            guard let n = item as? NSNumber, !Self.isBool(n), n.doubleValue.isFinite else {
+                throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a finite number", field: "\(name(key))[\(i)]")
+            }
+            out.append(n.floatValue)
+        }
+        return out
+    }
+
+    mutating func object(_ key: String) throws(ServiceError) -> RequestObject? {
+        guard let v = value(key) else { return nil }
+        guard let o = v as? [String: Any] else { throw invalid(key, "must be an object") }
+        return RequestObject(o, path: name(key))
+    }
+
+    mutating func objects(_ key: String, maxCount: Int) throws(ServiceError) -> [RequestObject]? {
+        guard let v = value(key) else { return nil }
+        guard let list = v as? [Any] else { throw invalid(key, "must be a list of objects") }
+        guard list.count <= maxCount else { throw invalid(key, "has \(list.count) items; allowed: at most \(maxCount)") }
+        var out: [RequestObject] = []
+        for (i, item) in list.enumerated() {
+            guard let o = item as? [String: Any] else {
+                throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be an object", field: "\(name(key))[\(i)]")
+            }
+            out.append(RequestObject(o, path: "\(name(key))[\(i)]"))
+        }
+        return out
+    }
+
+    /// Refuses the fields that were never asked for.
+    func rejectUnknown(allowing extra: Set<String> = []) throws(ServiceError) {
+        let unknown = Set(object.keys).subtracting(seen).subtracting(extra).sorted()
+        guard let first = unknown.first else { return }
+        let known = seen.union(extra).sorted().joined(separator: ", ")
+        throw ServiceError(.invalid, "unknown field \"\(name(first))\"; this object takes: \(known)", field: name(first))
+    }
+
+    static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+}

@@ -1,0 +1,156 @@
+import CairnSQL
+import Synchronization
+
+/// The filterable fields and chunk labels of every completed material, in memory, so that a search turns its
+/// filter into the allowed set of chunk labels without a query to the store.
+///
+/// A tenant's search is restricted *inside* the index: the filter's labels are the set the index scans
+/// exactly (up to its full-scan threshold) or admits during the graph walk, never a post-filter of results.
+/// Building that set from this catalog takes microseconds per material, where the equivalent SQL over a
+/// large tenant took milliseconds on every query.
+///
+/// **Consistency.** ``MaterialLibrary`` loads the catalog when it opens and refreshes the materials each
+/// commit or delete touches, after the store and the index have both changed, so the catalog never admits a
+/// chunk before it is searchable. While an update of a material is being embedded, the catalog keeps its
+/// previous version (the store marks it `processing`), so a re-upload does not make a material vanish from
+/// its tenant's searches until the new version is committed. At rest it agrees with ``ChunkFilter``'s SQL,
+/// which the tests check.
+public final class ChunkCatalog: Sendable {
+    /// One material's filterable fields and its chunks' labels.
+    struct Entry: Sendable {
+        var owner: String
+        var externalID: String?
+        var topic: String?
+        var tags: Set<String>
+        var language: String?
+        var contentType: String?
+        var licenseType: String?
+        var labels: [UInt64]
+    }
+
+    struct State: Sendable {
+        var materials: [MaterialID: Entry] = [:]
+        var byOwner: [String: Set<MaterialID>] = [:]
+        var byExternalID: [String: Set<MaterialID>] = [:]
+        var chunks = 0
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// Completed materials in the catalog.
+    public var materialCount: Int { state.withLock { $0.materials.count } }
+    /// Chunks of completed materials in the catalog.
+    public var chunkCount: Int { state.withLock { $0.chunks } }
+
+    /// Reads every completed material from `store`, replacing the catalog's content.
+    func load(from store: MaterialStore) throws(IngestError) {
+        let entries = try Self.read(store: store, ids: nil)
+        state.withLock { s in
+            s = State()
+            for (id, entry) in entries { Self.put(id, entry, into: &s) }
+        }
+    }
+
+    /// Re-reads `ids` from the store: completed ones are (re)placed, others removed.
+    func refresh(_ ids: [MaterialID], from store: MaterialStore) throws(IngestError) {
+        guard !ids.isEmpty else { return }
+        let entries = try Self.read(store: store, ids: ids)
+        state.withLock { s in
+            for id in ids {
+                Self.remove(id, from: &s)
+                if let entry = entries[id] { Self.put(id, entry, into: &s) }
+            }
+        }
+    }
+
+    /// Drops a material.
+    func remove(_ id: MaterialID) {
+        state.withLock { Self.remove(id, from: &$0) }
+    }
+
+    /// The labels of the chunks `filter` allows (only completed materials' chunks pass a filter).
+    public func labels(matching filter: ChunkFilter) -> Set<UInt64> {
+        state.withLock { s in
+            var candidates: [MaterialID]
+            if let ids = filter.materialIDs {
+                candidates = ids
+            } else if let owner = filter.owner {
+                candidates = Array(s.byOwner[owner] ?? [])
+            } else if let external = filter.externalIDs {
+                candidates = external.flatMap { s.byExternalID[$0] ?? [] }
+            } else {
+                candidates = Array(s.materials.keys)
+            }
+            let externalIDs = filter.externalIDs.map(Set.init)
+            let tagsAll = Set(filter.tags)
+            let tagsAny = filter.tagsAny.map(Set.init)
+            var labels = Set<UInt64>()
+            var seen = Set<MaterialID>()
+            for id in candidates where seen.insert(id).inserted {
+                guard let e = s.materials[id] else { continue }
+                if let owner = filter.owner, e.owner != owner { continue }
+                if let externalIDs, !(e.externalID.map(externalIDs.contains) ?? false) { continue }
+                if let topic = filter.topic, e.topic != topic { continue }
+                if !tagsAll.isSubset(of: e.tags) { continue }
+                if let tagsAny, tagsAny.isDisjoint(with: e.tags) { continue }
+                if let language = filter.language, e.language != language { continue }
+                if let contentType = filter.contentType, e.contentType != contentType { continue }
+                if let licenseType = filter.licenseType, e.licenseType != licenseType { continue }
+                labels.formUnion(e.labels)
+            }
+            return labels
+        }
+    }
+
+    private static func put(_ id: MaterialID, _ entry: Entry, into s: inout State) {
+        s.materials[id] = entry
+        s.byOwner[entry.owner, default: []].insert(id)
+        if let external = entry.externalID { s.byExternalID[external, default: []].insert(id) }
+        s.chunks += entry.labels.count
+    }
+
+    private static func remove(_ id: MaterialID, from s: inout State) {
+        guard let old = s.materials.removeValue(forKey: id) else { return }
+        s.byOwner[old.owner]?.remove(id)
+        if s.byOwner[old.owner]?.isEmpty == true { s.byOwner[old.owner] = nil }
+        if let external = old.externalID {
+            s.byExternalID[external]?.remove(id)
+            if s.byExternalID[external]?.isEmpty == true { s.byExternalID[external] = nil }
+        }
+        s.chunks -= old.labels.count
+    }
+
+    /// Completed materials (all, or those of `ids`) with their chunk labels, read through the store's reader.
+    private static func read(store: MaterialStore, ids: [MaterialID]?) throws(IngestError) -> [MaterialID: Entry] {
+        do {
+            let db = store.reader
+            var entries: [MaterialID: Entry] = [:]
+            let scope = ids.map { "AND m.id IN (\($0.map { _ in "?" }.joined(separator: ",")))" } ?? ""
+            let bindings = ids?.map { SQLValue.integer($0.rawValue) } ?? []
+            for row in try db.query(
+                """
+                SELECT m.id, m.owner, m.external_id, m.topic, m.tags, m.language, p.content_type, p.license_type
+                FROM materials m LEFT JOIN provenance p ON p.material_id = m.id
+                WHERE m.status = 'completed' \(scope)
+                """, bindings)
+            {
+                entries[MaterialID(rawValue: try row.get(0))] = Entry(
+                    owner: try row.get(1), externalID: try row.get(2), topic: try row.get(3),
+                    tags: Set(MaterialStore.stringArray(try row.get(4))), language: try row.get(5),
+                    contentType: try row.get(6), licenseType: try row.get(7), labels: [])
+            }
+            let chunkScope = ids.map { "WHERE material_id IN (\($0.map { _ in "?" }.joined(separator: ",")))" } ?? ""
+            for row in try db.query("SELECT material_id, id FROM material_chunks \(chunkScope)", bindings) {
+                let id = MaterialID(rawValue: try row.get(0))
+                if entries[id] != nil { entries[id]!.labels.append(UInt64(try row.get(1) as Int64)) }
+            }
+            return entries
+        } catch let error as IngestError {
+            throw error
+        } catch {
+            throw IngestError(.storage, "reading the material catalog: \(error)")
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import CairnSQL
+public import Foundation
+public import Logging
+import Synchronization
+
+/// One retrieval as the log keeps it for the dialogue module: the request, the ranked results with their
+/// scores, and the timings.
+public struct RetrievalRecord: Sendable, Hashable {
+    public var id: String
+    public var createdAt: String
+    public var keyID: APIKeyID?
+    public var tenant: TenantID?
+    /// The question (nil when the caller sent an embedding).
+    public var query: String?
+    /// The request's other fields as JSON (top_k, filters, min_similarity, ef_search).
+    public var requestJSON: String
+    /// `[{"rank","chunk_id","material_id","similarity"}]`.
+    public var resultsJSON: String
+    public var maxSimilarity: Float?
+    public var belowThreshold: Int
+    public var exhaustive: Bool
+    public var timingsJSON: String
+    public var embeddingModel: String
+}
+
+/// Keeps every retrieval under its `retrieval_id`, written in batches off the request path.
+///
+/// ``append(_:)`` only buffers (a lock and an array append); a background task writes the buffer in one
+/// transaction every flush interval (250 ms by default) and at shutdown, so requests never wait for a disk
+/// sync. The cost of that choice: a crash (`kill -9`) loses at most the last interval's records, which were
+/// never acknowledged as stored.
+public final class RetrievalLog: Sendable {
+    private let database: SQLiteDatabase
+    private let buffer = Mutex<[RetrievalRecord]>([])
+    private let logger: Logger
+    /// Records written so far (for tests and metrics).
+    public var written: Int { writtenCount.load(ordering: .relaxed) }
+    private let writtenCount = Atomic<Int>(0)
+
+    /// Opens a connection of its own to the store at `databasePath`.
+    public init(databasePath: String, logger: Logger) throws(ServiceError) {
+        do {
+            database = try SQLiteDatabase(path: databasePath)
+        } catch {
+            throw .failure("opening the retrieval log: \(error)")
+        }
+        self.logger = logger
+    }
+
+    /// A new id: `ret_`, 12 hex digits of milliseconds since the epoch, 16 random hex digits (sortable by time).
+    public static func newID(now: Date = Date()) -> String {
+        let ms = UInt64(now.timeIntervalSince1970 * 1000)
+        let random = UInt64.random(in: .min ... .max)
+        let time = String(ms, radix: 16)
+        let rand = String(random, radix: 16)
+        return "ret_" + String(repeating: "0", count: max(0, 12 - time.count)) + time
+            + String(repeating: "0", count: max(0, 16 - rand.count)) + rand
+    }
+
+    /// Buffers a record; it is written at the next flush.
+    public func append(_ record: RetrievalRecord) {
+        buffer.withLock { $0.append(record) }
+    }
+
+    /// Records waiting to be written.
+    public var pending: Int { buffer.withLock { $0.count } }
+
+    /// Writes the buffered records in one transaction.
+    public func flush() {
+        let records = buffer.withLock { b -> [RetrievalRecord] in
+            defer { b.removeAll(keepingCapacity: true) }
+            return b
+        }
+        guard !records.isEmpty else { return }
+        do {
+            try database.transaction(.immediate) {
+                for r in records {
+                    try database.execute(
+                        """
+                        INSERT INTO retrievals (id, created_at, api_key_id, tenant, query, request, results,
+                            max_similarity, below_threshold, exhaustive, timings, embedding_model)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                        [.text(r.id), .text(r.createdAt), r.keyID.map { .integer($0.rawValue) } ?? .null,
+                         r.tenant.map { .text($0.rawValue) } ?? .null, r.query.map(SQLValue.text) ?? .null,
+                         .text(r.requestJSON), .text(r.resultsJSON), r.maxSimilarity.map { .real(Double($0)) } ?? .null,
+                         .int(r.belowThreshold), .init(r.exhaustive), .text(r.timingsJSON), .text(r.embeddingModel)])
+                }
+            }
+            writtenCount.add(records.count, ordering: .relaxed)
+        } catch {
+            logger.error("writing \(records.count) retrieval records failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// The stored record, or nil (for tests and the dialogue module).
+    public func record(_ id: String) throws(ServiceError) -> RetrievalRecord? {
+        do {
+            return try database.queryFirst(
+                """
+                SELECT id, created_at, api_key_id, tenant, query, request, results, max_similarity, below_threshold,
+                    exhaustive, timings, embedding_model FROM retrievals WHERE id = ?
+                """, [.text(id)]
+            ).map { row in
+                RetrievalRecord(
+                    id: try row.get(0), createdAt: try row.get(1),
+                    keyID: (try row.get(2) as Int64?).map(APIKeyID.init(rawValue:)),
+                    tenant: (try row.get(3) as String?).map(TenantID.init(rawValue:)), query: try row.get(4),
+                    requestJSON: try row.get(5), resultsJSON: try row.get(6),
+                    maxSimilarity: (try row.get(7) as Double?).map(Float.init), belowThreshold: try row.get(8),
+                    exhaustive: try row.get(9), timingsJSON: try row.get(10), embeddingModel: try row.get(11))
+            }
+        } catch {
+            throw .failure("reading retrieval \(id): \(error)")
+        }
+    }
+}

@@ -1,0 +1,79 @@
+public import CairnIngest
+import Foundation
+
+/// A request for the chunks that ground an answer: a question (or its embedding), how many, and filters.
+public struct RetrievalRequest: Sendable, Hashable {
+    /// The question; exactly one of `query` and `embedding` is given.
+    public var query: String?
+    /// A query vector of the index's dimension.
+    public var embedding: [Float]?
+    /// How many chunks (1...100).
+    public var topK: Int
+    /// Which chunks may be returned; for a coach key the owner is its tenant.
+    public var filter: ChunkFilter
+    /// Chunks below this cosine similarity are dropped (-1...1).
+    public var minSimilarity: Float?
+    /// HNSW candidate-list size for this request (1...10000).
+    public var efSearch: Int?
+
+    /// The largest `top_k`.
+    public static let maxTopK = 100
+
+    public init(query: String? = nil, embedding: [Float]? = nil, topK: Int = 5, filter: ChunkFilter = ChunkFilter(),
+                minSimilarity: Float? = nil, efSearch: Int? = nil) {
+        self.query = query
+        self.embedding = embedding
+        self.topK = topK
+        self.filter = filter
+        self.minSimilarity = minSimilarity
+        self.efSearch = efSearch
+    }
+
+    /// Checks the fields against their ranges; errors name the field as the API does.
+    public func validate() throws(ServiceError) {
+        switch (query, embedding) {
+        case (nil, nil): throw ServiceError(.invalid, "give \"query\" (a question) or \"embedding\" (a vector)", field: "query")
+        case (.some, .some): throw ServiceError(.invalid, "give either \"query\" or \"embedding\", not both", field: "embedding")
+        case (let q?, nil) where q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
+            throw ServiceError(.invalid, "\"query\" is empty", field: "query")
+        case (let q?, nil) where q.utf8.count > 32_768:
+            throw ServiceError(.invalid, "\"query\" is over 32,768 bytes", field: "query")
+        default: break
+        }
+        guard (1...Self.maxTopK).contains(topK) else {
+            throw ServiceError(.invalid, "\"top_k\" is \(topK); allowed: 1 to \(Self.maxTopK)", field: "top_k")
+        }
+        if let minSimilarity, !(minSimilarity >= -1 && minSimilarity <= 1) {
+            throw ServiceError(.invalid, "\"min_similarity\" is \(minSimilarity); allowed: -1 to 1", field: "min_similarity")
+        }
+        if let efSearch, !(1...10_000).contains(efSearch) {
+            throw ServiceError(.invalid, "\"ef_search\" is \(efSearch); allowed: 1 to 10000", field: "ef_search")
+        }
+    }
+}
+
+/// One ranked chunk with its citation and provenance fields.
+public struct RetrievedChunk: Sendable, Hashable {
+    public var rank: Int
+    public var similarity: Float
+    public var chunk: CitedChunk
+}
+
+/// What a retrieval found and how long each step took.
+public struct RetrievalResult: Sendable, Hashable {
+    /// The id the retrieval is kept under (`ret_…`), for the dialogue module.
+    public var id: String
+    /// The embedding model of the index.
+    public var model: String
+    public var chunks: [RetrievedChunk]
+    /// True when the chunks are provably the true top k for the filter (an exact scan ran).
+    public var exhaustive: Bool
+    public var maxSimilarity: Float?
+    public var belowThreshold: Int
+    public var embedMilliseconds: Double
+    public var filterMilliseconds: Double
+    public var searchMilliseconds: Double
+    public var fetchMilliseconds: Double
+    public var totalMilliseconds: Double
+}
+

@@ -1,0 +1,293 @@
+import Logging
+public import CairnIngest
+import CairnEmbedding
+import Foundation
+
+/// One file of an upload, spooled and synced, with the metadata the upload gave it.
+public struct UploadedFile: Sendable, Hashable {
+    /// The spooled bytes.
+    public var path: String
+    /// The file's name as uploaded.
+    public var filename: String
+    public var size: Int
+    public var sha256: String
+    public var metadata: MaterialMetadata
+    /// What makes a later upload the same material (default `upload/<filename>`).
+    public var sourceKey: String?
+
+    public init(path: String, filename: String, size: Int, sha256: String, metadata: MaterialMetadata,
+                sourceKey: String? = nil) {
+        self.path = path
+        self.filename = filename
+        self.size = size
+        self.sha256 = sha256
+        self.metadata = metadata
+        self.sourceKey = sourceKey
+    }
+}
+
+/// What an upload or bulk request queued.
+public struct IngestReceipt: Sendable, Hashable {
+    /// How one file was taken.
+    public enum FileStatus: String, Sendable, Hashable {
+        /// It will be processed by the job.
+        case queued
+        /// The owner already has this content; the job will skip it.
+        case unchanged
+        /// Not a format Cairn reads; not queued.
+        case rejected
+    }
+
+    public struct File: Sendable, Hashable {
+        public var filename: String
+        public var status: FileStatus
+        /// The material the file becomes (documents); nil for record files (one material per record, listed
+        /// by the job as they are created) and rejected files.
+        public var materialID: MaterialID?
+        public var size: Int?
+        public var sha256: String?
+        public var reason: String?
+    }
+
+    public var job: IngestJob
+    public var files: [File]
+}
+
+extension CairnService {
+    /// A new spool directory for an upload's files.
+    public func newUploadDirectory() throws(ServiceError) -> String {
+        try parts().spool.newDirectory()
+    }
+
+    /// Forgets an upload that will not be submitted (its body was refused half-way).
+    public func discardUpload(_ directory: String) {
+        (try? parts())?.spool.remove(directory)
+    }
+
+    /// Queues an upload whose files are spooled and synced in `directory` (admins only). Before returning, the
+    /// job, its files and the pending materials the files become are committed, so the work survives a crash.
+    /// - Throws: `.unprocessable` when no file is in a format Cairn reads; `.overloaded` when the queue is full.
+    public func submitUpload(_ files: [UploadedFile], directory: String, as identity: Identity) throws(ServiceError)
+        -> IngestReceipt
+    {
+        let parts = try parts()
+        try require(.admin, identity)
+        guard !files.isEmpty else { throw ServiceError(.invalid, "the upload holds no file", field: "file") }
+        try parts.queue.checkCapacity()
+        try Spool.syncDirectory(directory)
+        var receipt: [IngestReceipt.File] = []
+        var queued: [IngestJobFile] = []
+        var types: [Int: MaterialFileType] = [:]
+        for file in files {
+            let head = Self.head(of: file.path)
+            guard let type = MaterialFileType.detect(filename: file.filename, head: head) else {
+                receipt.append(.init(filename: file.filename, status: .rejected, materialID: nil, size: file.size,
+                                     sha256: file.sha256, reason: "\(file.filename): not a format Cairn reads (text, "
+                                         + "Markdown, HTML, PDF, JSON, JSONL, CSV)"))
+                continue
+            }
+            types[queued.count] = type
+            queued.append(IngestJobFile(position: queued.count, path: file.path, displayName: file.filename,
+                                        sourceKey: file.sourceKey ?? "upload/\(file.filename)", metadata: file.metadata,
+                                        fileSize: file.size, contentSHA256: file.sha256))
+            receipt.append(.init(filename: file.filename, status: .queued, materialID: nil, size: file.size,
+                                 sha256: file.sha256, reason: nil))
+        }
+        guard !queued.isEmpty else {
+            throw ServiceError(.unprocessable, receipt.first?.reason ?? "no file could be read", field: "file")
+        }
+        let owners = Set(queued.map { $0.metadata.owner ?? Self.defaultOwner })
+        let store = parts.library.store
+        var unchanged = Set<Int>()
+        let (id, stored) = try parts.jobs.insert(
+            kind: .upload, owner: owners.count == 1 ? TenantID(owners.first!) : nil, keyID: identity.keyID,
+            spoolDirectory: directory, files: queued
+        ) { files in
+            try files.map { file -> IngestJobFile in
+                var file = file
+                guard let type = types[file.position], ![.json, .jsonl, .csv].contains(type) else { return file }
+                let owner = file.metadata.owner ?? Self.defaultOwner
+                if let done = try store.completedMaterial(owner: owner, sha256: file.contentSHA256 ?? "") {
+                    file.materialID = done.id
+                    unchanged.insert(file.position)
+                } else if let existing = try store.material(owner: owner, sourceKey: file.sourceKey ?? "") {
+                    file.materialID = existing.id
+                } else {
+                    file.materialID = try store.createPendingMaterial(Self.draft(for: file, type: type, owner: owner))
+                }
+                return file
+            }
+        }
+        var index = 0
+        for r in receipt.indices where receipt[r].status == .queued {
+            receipt[r].materialID = stored[index].materialID
+            if unchanged.contains(index) { receipt[r].status = .unchanged }
+            index += 1
+        }
+        parts.queue.notify()
+        logger.info("upload queued", metadata: ["job_id": "\(id)", "files": "\(stored.count)", "key_id": "\(identity.keyID)"])
+        guard let job = try parts.jobs.job(id) else { throw .failure("job \(id) vanished") }
+        return IngestReceipt(job: job, files: receipt)
+    }
+
+    /// Queues a bulk job over server-side files (admins only). Every path must lie under a configured bulk
+    /// root once symbolic links and `..` are resolved.
+    /// - Parameters:
+    ///   - paths: files and directories (walked recursively with `include`/`exclude`).
+    ///   - manifest: a JSONL, CSV or JSON manifest on the server listing files with per-file metadata.
+    ///   - entries: manifest entries given inline.
+    ///   - defaults: metadata for files that set none of their own.
+    /// - Throws: `.forbidden` naming a path outside the roots; `.unprocessable` when no file was found.
+    public func submitBulk(paths: [String], manifest: String?, entries: [ManifestEntry], include: [Glob],
+                           exclude: [Glob], defaults: MaterialMetadata, as identity: Identity)
+        throws(ServiceError) -> (IngestReceipt, [BulkJobError])
+    {
+        let parts = try parts()
+        try require(.admin, identity)
+        guard !configuration.bulkRoots.isEmpty else {
+            throw ServiceError(.forbidden, "bulk jobs are off: no bulk_roots are configured (set CAIRN_BULK_ROOTS or "
+                + "bulk_roots in the configuration file)")
+        }
+        for (i, path) in paths.enumerated() { try checkRoot(path, field: "paths[\(i)]") }
+        if let manifest { try checkRoot(manifest, field: "manifest_path") }
+        var inputs: [IngestInput] = []
+        var problems: [BulkJobError] = []
+        let walk = FileWalker.walk(paths, options: FileWalker.Options(include: include, exclude: exclude))
+        inputs += walk.files.map { IngestInput(path: $0.path) }
+        problems += walk.errors.map { BulkJobError(path: "", reason: $0.message) }
+        var listed = entries
+        if let manifest {
+            do {
+                let read = try Manifest.read(path: manifest)
+                listed += read.entries
+                problems += read.errors.map { BulkJobError(path: manifest, reason: $0.message) }
+            } catch {
+                throw ServiceError(.unprocessable, error.message, field: "manifest_path")
+            }
+        }
+        for (i, entry) in listed.enumerated() {
+            try checkRoot(entry.path, field: manifest == nil ? "entries[\(i)].path" : "manifest_path")
+            inputs.append(IngestInput(path: entry.path, metadata: entry.metadata))
+        }
+        guard !inputs.isEmpty else {
+            throw ServiceError(.unprocessable, "no files found" + (problems.first.map { ": \($0.reason)" } ?? ""),
+                               field: paths.isEmpty ? "entries" : "paths")
+        }
+        try parts.queue.checkCapacity()
+        let files = inputs.sorted { $0.path < $1.path }.enumerated().map { i, input in
+            IngestJobFile(position: i, path: input.path, displayName: (input.path as NSString).lastPathComponent,
+                          sourceKey: nil, metadata: input.metadata.filled(from: defaults))
+        }
+        let owners = Set(files.map { $0.metadata.owner ?? Self.defaultOwner })
+        let (id, _) = try parts.jobs.insert(kind: .bulk, owner: owners.count == 1 ? TenantID(owners.first!) : nil,
+                                            keyID: identity.keyID, spoolDirectory: nil, files: files) { $0 }
+        parts.queue.notify()
+        logger.info("bulk job queued", metadata: ["job_id": "\(id)", "files": "\(files.count)"])
+        guard let job = try parts.jobs.job(id) else { throw .failure("job \(id) vanished") }
+        let receipt = IngestReceipt(job: job, files: files.map {
+            .init(filename: $0.path, status: .queued, materialID: nil, size: nil, sha256: nil, reason: nil)
+        })
+        return (receipt, problems)
+    }
+
+    /// A job with its progress, tallies, errors and materials, if `identity` may see it.
+    public func job(_ id: IngestJobID, as identity: Identity) throws(ServiceError) -> IngestJobReport {
+        let parts = try parts()
+        guard let job = try parts.jobs.job(id),
+              identity.role == .admin || (job.owner != nil && job.owner == identity.tenant)
+        else { throw ServiceError(.notFound, "no job \(id)", field: "id") }
+        let runs = try parts.jobs.runs(of: id)
+        var counts = BulkCounts()
+        counts.filesTotal = job.filesTotal
+        var earlierWork = 0
+        var report = IngestJobReport(job: job, filesDone: 0, chunksDone: 0, chunksKnown: 0, counts: counts, errors: [],
+                                     materialIDs: [])
+        for (i, run) in runs.enumerated() {
+            var c = run.counts
+            if i == runs.count - 1, let live = parts.queue.liveProgress(id), live.job == run.bulkJob {
+                c = live.counts
+                report.filesDone = live.filesDone
+                report.chunksDone = live.chunksDone
+                report.chunksKnown = live.chunksKnown
+            }
+            report.counts.added += c.added
+            report.counts.updated += c.updated
+            report.counts.chunks += c.chunks
+            if i == runs.count - 1 {
+                // A resumed run sees what the earlier runs committed as unchanged: that work was this job's.
+                report.counts.unchanged = max(0, c.unchanged - earlierWork)
+                report.counts.failed = c.failed
+            }
+            earlierWork += c.added + c.updated
+        }
+        if job.status.isFinished {
+            report.filesDone = job.filesTotal
+            report.chunksDone = report.counts.chunks
+            report.chunksKnown = report.counts.chunks
+        }
+        do {
+            if let last = runs.last { report.errors = try parts.library.store.bulkErrors(job: last.bulkJob) }
+            let files = try parts.jobs.files(of: id)
+            let processed = try parts.library.store.materials(processedBy: runs.map(\.bulkJob))
+            report.materialIDs = Array(Set(files.compactMap(\.materialID) + processed)).sorted()
+        } catch let error as ServiceError {
+            throw error
+        } catch {
+            throw ServiceError(error as? IngestError ?? IngestError(.storage, "\(error)"))
+        }
+        return report
+    }
+
+    /// Cancels a job (admins only): a queued one at once, a running one after its current batch.
+    public func cancelJob(_ id: IngestJobID, as identity: Identity) throws(ServiceError) -> IngestJobReport {
+        try require(.admin, identity)
+        _ = try parts().queue.cancel(id)
+        return try job(id, as: identity)
+    }
+
+    /// Ingest jobs waiting and running.
+    public func queueDepth() throws(ServiceError) -> (queued: Int, running: Int) {
+        try parts().queue.depth()
+    }
+
+    /// The owner of materials no upload field names.
+    public static let defaultOwner = "default"
+
+    private func checkRoot(_ path: String, field: String) throws(ServiceError) {
+        guard path.hasPrefix("/") else {
+            throw ServiceError(.invalid, "\"\(path)\" must be an absolute server-side path", field: field)
+        }
+        // Resolve what exists of the path (a file listed in a manifest may be missing: the job reports it).
+        var probe = (path as NSString).standardizingPath
+        var suffix = ""
+        var resolved: String? = nil
+        while resolved == nil && probe != "/" && !probe.isEmpty {
+            if let real = realpath(probe, nil) {
+                resolved = String(cString: real) + suffix
+                free(real)
+            } else {
+                suffix = "/" + (probe as NSString).lastPathComponent + suffix
+                probe = (probe as NSString).deletingLastPathComponent
+            }
+        }
+        let real = resolved ?? (path as NSString).standardizingPath
+        guard configuration.bulkRoots.contains(where: { real == $0 || real.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") })
+        else {
+            throw ServiceError(.forbidden, "\"\(path)\" is outside the bulk roots (\(configuration.bulkRoots.joined(separator: ", ")))",
+                               field: field)
+        }
+    }
+
+    private static func head(of path: String) -> [UInt8] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [] }
+        defer { try? handle.close() }
+        return [UInt8]((try? handle.read(upToCount: 512)) ?? Data())
+    }
+
+    private static func draft(for file: IngestJobFile, type: MaterialFileType, owner: String) -> MaterialDraft {
+        MaterialDraft(owner: owner, sourceKey: file.sourceKey ?? file.path, title: file.metadata.title ?? file.displayName,
+                      filename: file.displayName, fileType: type.rawValue, fileSize: file.fileSize ?? 0,
+                      topic: file.metadata.topic, tags: file.metadata.tags, language: file.metadata.language,
+                      contentSHA256: file.contentSHA256 ?? "", provenance: file.metadata.provenance)
+    }
+}

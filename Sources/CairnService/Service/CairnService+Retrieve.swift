@@ -1,0 +1,91 @@
+import Metrics
+import CairnEmbedding
+import CairnIngest
+import Foundation
+
+extension CairnService {
+    /// The top-k chunks for a question, restricted to what `identity` may see.
+    ///
+    /// A coach key's tenant becomes the filter's owner (a filter naming another owner is refused), so the
+    /// index itself only scans or admits that tenant's chunks. The request, its results and scores are kept
+    /// under the returned id (written in batches by ``RetrievalLog``).
+    /// - Throws: `.invalid` naming the field, `.forbidden` for another tenant's owner, `.notReady`, `.internal`.
+    public func retrieve(_ request: RetrievalRequest, as identity: Identity) async throws(ServiceError) -> RetrievalResult {
+        let parts = try parts()
+        try request.validate()
+        var filter = request.filter
+        if identity.role == .coach {
+            guard let tenant = identity.tenant else { throw ServiceError(.forbidden, "this key has no tenant") }
+            if let owner = filter.owner, owner != tenant.rawValue {
+                throw ServiceError(.forbidden, "this key may only search tenant \"\(tenant)\"", field: "filters.owner_id")
+            }
+            filter.owner = tenant.rawValue
+        }
+        let search: ChunkSearchResult
+        do {
+            search = try await parts.library.search(
+                ChunkQuery(text: request.query ?? "", vector: request.embedding, topK: request.topK, filter: filter,
+                           minSimilarity: request.minSimilarity, efSearch: request.efSearch),
+                embedder: parts.queryEmbedder)
+        } catch {
+            throw ServiceError(error)
+        }
+        let result = RetrievalResult(
+            id: RetrievalLog.newID(), model: parts.library.embedder.model.id,
+            chunks: search.hits.enumerated().map { RetrievedChunk(rank: $0.offset + 1, similarity: $0.element.similarity,
+                                                                  chunk: $0.element.chunk) },
+            exhaustive: search.exact, maxSimilarity: search.maxSimilarity, belowThreshold: search.belowThreshold,
+            embedMilliseconds: search.embedMilliseconds, filterMilliseconds: search.filterMilliseconds,
+            searchMilliseconds: search.searchMilliseconds, fetchMilliseconds: search.fetchMilliseconds,
+            totalMilliseconds: search.totalMilliseconds)
+        metrics.embed.recordNanoseconds(ServiceMetrics.nanoseconds(search.embedMilliseconds))
+        metrics.filter.recordNanoseconds(ServiceMetrics.nanoseconds(search.filterMilliseconds))
+        metrics.search.recordNanoseconds(ServiceMetrics.nanoseconds(search.searchMilliseconds))
+        metrics.retrieve.recordNanoseconds(ServiceMetrics.nanoseconds(search.totalMilliseconds))
+        metrics.retrievals.increment()
+        parts.retrievals.append(record(of: result, request: request, filter: filter, identity: identity))
+        return result
+    }
+
+    private func record(of result: RetrievalResult, request: RetrievalRequest, filter: ChunkFilter,
+                        identity: Identity) -> RetrievalRecord {
+        var requestObject: [String: Any] = ["top_k": request.topK, "filters": Self.filterObject(filter)]
+        if let m = request.minSimilarity { requestObject["min_similarity"] = Double(m) }
+        if let ef = request.efSearch { requestObject["ef_search"] = ef }
+        if request.embedding != nil { requestObject["embedding_given"] = true }
+        let results: [[String: Any]] = result.chunks.map {
+            ["rank": $0.rank, "chunk_id": $0.chunk.chunkID.rawValue, "material_id": $0.chunk.materialID.rawValue,
+             "similarity": Double($0.similarity)]
+        }
+        let timings: [String: Any] = [
+            "embed_ms": result.embedMilliseconds, "filter_ms": result.filterMilliseconds,
+            "search_ms": result.searchMilliseconds, "fetch_ms": result.fetchMilliseconds,
+            "total_ms": result.totalMilliseconds,
+        ]
+        return RetrievalRecord(
+            id: result.id, createdAt: timestamp(), keyID: identity.keyID, tenant: identity.tenant, query: request.query,
+            requestJSON: Self.json(requestObject), resultsJSON: Self.json(results), maxSimilarity: result.maxSimilarity,
+            belowThreshold: result.belowThreshold, exhaustive: result.exhaustive, timingsJSON: Self.json(timings),
+            embeddingModel: result.model)
+    }
+
+    static func filterObject(_ f: ChunkFilter) -> [String: Any] {
+        var o: [String: Any] = [:]
+        if let v = f.owner { o["owner_id"] = v }
+        if let v = f.materialIDs { o["material_ids"] = v.map(\.rawValue) }
+        if let v = f.externalIDs { o["external_ids"] = v }
+        if let v = f.topic { o["topic"] = v }
+        if !f.tags.isEmpty { o["tags_all"] = f.tags }
+        if let v = f.tagsAny { o["tags_any"] = v }
+        if let v = f.language { o["lang"] = v }
+        if let v = f.contentType { o["content_type"] = v }
+        if let v = f.licenseType { o["license_type"] = v }
+        return o
+    }
+
+    static func json(_ value: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}

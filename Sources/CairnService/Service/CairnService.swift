@@ -1,0 +1,311 @@
+import CairnEmbedding
+public import CairnIngest
+public import CairnStorage
+import CairnIndex
+import Foundation
+public import Logging
+public import Metrics
+import Synchronization
+
+/// The retrieval service: one long-lived owner of a data directory — the material library (store, chunk
+/// index and catalog), the query and ingestion embedders, API keys, the ingestion queue and the retrieval
+/// log — with no HTTP types. The HTTP API (`CairnAPI`) calls it; the CLI wires the two.
+///
+/// **Lifecycle.** ``start()`` takes the data directory's lock, loads the model once, opens and reconciles the
+/// library, creates the first admin key when there is none, and recovers the ingestion queue; until it
+/// finishes, ``phase`` is `.starting` and every call that needs the data answers `.notReady`. ``run()``
+/// drives the background work (the ingestion queue, key refresh, retrieval-log flushes, gauges) until
+/// ``shutdown()``, which lets the running ingest batch commit, writes the buffered retrieval records,
+/// checkpoints the chunk index and releases the directory.
+///
+/// ```swift
+/// let service = CairnService(configuration: try ServiceConfiguration.resolve(), logger: logger)
+/// try await service.start()
+/// async let background: Void = service.run()
+/// let result = try await service.retrieve(RetrievalRequest(query: "What is osmosis?"), as: identity)
+/// await service.shutdown()
+/// ```
+public final class CairnService: Sendable {
+    /// What ``start()`` opened.
+    struct Parts: Sendable {
+        let library: MaterialLibrary
+        let queryEmbedder: any Embedder
+        let keys: KeyStore
+        let jobs: JobStore
+        let queue: IngestionQueue
+        let retrievals: RetrievalLog
+        let spool: Spool
+        let lock: DirectoryLock
+    }
+
+    /// Where the service is in its life.
+    public enum Phase: Sendable, Equatable {
+        case starting
+        case ready
+        case failed(String)
+        case stopping
+    }
+
+    /// What the service reports once it is ready.
+    public struct ReadyInfo: Sendable {
+        /// The admin key created on this first start (shown once), if one was.
+        public var createdAdminKey: String?
+        public var materials: Int
+        public var chunks: Int
+        /// Seconds from ``start()`` to ready.
+        public var startSeconds: Double
+        /// What reconciling the index with the store changed.
+        public var reconciled: MaterialLibrary.ReconcileReport
+    }
+
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    let metrics: ServiceMetrics
+    private let state = Mutex<(phase: Phase, parts: Parts?, ready: ReadyInfo?)>((.starting, nil, nil))
+    private let stopSignal = WakeSignal()
+    private let stopped = WakeSignal()
+    private let running = Atomic<Bool>(false)
+    private let directoryLock = Mutex<DirectoryLock?>(nil)
+    private let boundPort = Mutex<Int?>(nil)
+
+    /// - Parameter metricsFactory: where the service's metrics go (the HTTP layer's Prometheus registry).
+    public init(configuration: ServiceConfiguration, logger: Logger,
+                metricsFactory: any MetricsFactory = MetricsSystem.factory) {
+        self.configuration = configuration
+        self.logger = logger
+        self.metrics = ServiceMetrics(factory: metricsFactory)
+    }
+
+    /// Where the service is.
+    public var phase: Phase { state.withLock { $0.phase } }
+
+    /// What ``start()`` reported, once ready.
+    public var readyInfo: ReadyInfo? { state.withLock { $0.ready } }
+
+    /// The key store, once ready.
+    public var keys: KeyStore? { state.withLock { $0.phase == .ready ? $0.parts?.keys : nil } }
+
+    /// What `/readyz` reports.
+    public struct Readiness: Sendable {
+        public var phase: Phase
+        public var indexVectors: Int?
+        public var materials: Int?
+        public var chunks: Int?
+        public var walRecords: Int?
+        public var queued: Int?
+        public var running: Int?
+    }
+
+    /// Whether the index is loaded and the store open, with the queue's depth.
+    public func readiness() -> Readiness {
+        let (phase, parts) = state.withLock { ($0.phase, $0.parts) }
+        var r = Readiness(phase: phase)
+        guard phase == .ready, let parts else { return r }
+        r.indexVectors = parts.library.vectors.index.count
+        r.materials = parts.library.catalog.materialCount
+        r.chunks = parts.library.catalog.chunkCount
+        r.walRecords = parts.library.vectors.walRecords
+        if let depth = try? parts.queue.depth() {
+            r.queued = depth.queued
+            r.running = depth.running
+        }
+        return r
+    }
+
+    /// The embedding model's id and dimension (of the configuration before start, of the index after).
+    public var model: (id: String, dimension: Int?) {
+        if let parts = state.withLock({ $0.parts }) {
+            return (parts.library.embedder.model.id, parts.library.vectors.configuration.dimension)
+        }
+        return (configuration.embedder.modelID, configuration.embedder.resolvedDimension)
+    }
+
+    /// The opened parts, or `.notReady`.
+    func parts() throws(ServiceError) -> Parts {
+        let (phase, parts) = state.withLock { ($0.phase, $0.parts) }
+        if let parts, phase == .ready { return parts }
+        switch phase {
+        case .failed: throw ServiceError(.notReady, "the service failed to start; see its log", retryAfterSeconds: 5)
+        case .stopping: throw ServiceError(.notReady, "the service is shutting down", retryAfterSeconds: 5)
+        default: throw ServiceError(.notReady, "the service is starting: the index is being loaded", retryAfterSeconds: 1)
+        }
+    }
+
+    /// Takes the data directory's lock for this server (start-up does it too): call it first to fail at once,
+    /// before listening, when another process holds the directory.
+    /// - Throws: ``ServiceError`` `.conflict` naming the holder (its command, pid and URL).
+    @discardableResult
+    public func lockDataDirectory() throws(ServiceError) -> DirectoryLock {
+        if let held = directoryLock.withLock({ $0 }) { return held }
+        let dir = configuration.dataDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw .failure("cannot create the data directory \(dir): \(error)")
+        }
+        let lock: DirectoryLock
+        do {
+            lock = try DirectoryLock(directory: dir, holder: LockHolder(command: "serve", url: configuration.baseURL))
+        } catch let error as StorageError where error.lockHolder != nil {
+            throw ServiceError(.conflict, "\(dir) is in use by \(error.lockHolder!); stop it or use another --data-dir")
+        } catch {
+            throw .failure("locking \(dir): \(error)")
+        }
+        directoryLock.withLock { $0 = lock }
+        return lock
+    }
+
+    /// Rewrites the lock file with the URL the server really listens on (after binding port 0, say).
+    public func didBind(port: Int) {
+        let lock = directoryLock.withLock { $0 }
+        var config = configuration
+        config.port = port
+        lock?.update(LockHolder(command: "serve", url: config.baseURL))
+        boundPort.withLock { $0 = port }
+    }
+
+    /// The port the server listens on, once bound.
+    public var listeningPort: Int? { boundPort.withLock { $0 } }
+
+    /// Opens the data directory (see the type's notes). Call once.
+    /// - Throws: ``ServiceError`` naming what could not be opened; ``phase`` becomes `.failed`.
+    public func start() async throws(ServiceError) {
+        let started = Date()
+        do {
+            let (parts, info) = try open(started: started)
+            state.withLock {
+                $0.parts = parts
+                $0.ready = info
+                $0.phase = .ready
+            }
+            logger.notice("ready", metadata: [
+                "materials": "\(info.materials)", "chunks": "\(info.chunks)",
+                "start_seconds": "\(String(format: "%.2f", info.startSeconds))",
+            ])
+        } catch {
+            state.withLock { $0.phase = .failed(error.message) }
+            logger.critical("start-up failed", metadata: ["error": "\(error)"])
+            throw error
+        }
+    }
+
+    private func open(started: Date) throws(ServiceError) -> (Parts, ReadyInfo) {
+        let dir = configuration.dataDirectory
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw .failure("cannot create the data directory \(dir): \(error)")
+        }
+        let lock = try lockDataDirectory()
+        let ingestEmbedder: any Embedder
+        let queryEmbedder: any Embedder
+        do {
+            ingestEmbedder = try EmbedderFactory.make(configuration.embedder, dataDirectory: dir, cached: true,
+                                                      threads: configuration.ingestThreads)
+            if let builtin = (ingestEmbedder as? CachedEmbedder)?.inner as? BuiltinEmbedder {
+                queryEmbedder = builtin.sharingModel(threads: configuration.queryThreads)
+            } else {
+                queryEmbedder = try EmbedderFactory.make(configuration.embedder, dataDirectory: dir, cached: false,
+                                                         threads: configuration.queryThreads)
+            }
+        } catch {
+            throw .failure("the embedder: \(error)")
+        }
+        let library: MaterialLibrary
+        do {
+            library = try MaterialLibrary.open(dataDirectory: dir, embedder: ingestEmbedder, logger: logger)
+        } catch {
+            throw .failure(error.message)
+        }
+        let keys = try KeyStore(databasePath: library.store.path)
+        var createdKey: String? = nil
+        if !keys.hasActiveKeys {
+            createdKey = try keys.create(role: .admin, tenant: nil, name: "admin (first start)").1
+            logger.notice("created the first admin key; it is printed once")
+        }
+        let jobs = JobStore(store: library.store)
+        let spool = Spool(dataDirectory: dir)
+        let options = BulkIngestOptions(
+            defaults: MaterialMetadata(provenance: ProvenanceInput(acquisitionMethod: .manualUpload)),
+            chunking: ChunkingOptions(maxTokens: configuration.maxTokens, overlapTokens: configuration.overlapTokens),
+            batchSize: configuration.ingestBatch, checkpointAfterRecords: configuration.checkpointAfterRecords)
+        let queue = IngestionQueue(library: library, jobs: jobs, spool: spool, options: options,
+                                   limit: configuration.ingestQueueLimit, logger: logger)
+        try queue.recover()
+        let retrievals = try RetrievalLog(databasePath: library.store.path, logger: logger)
+        let report = library.reconcileReport
+        let info = ReadyInfo(createdAdminKey: createdKey, materials: library.catalog.materialCount,
+                             chunks: report.chunks, startSeconds: Date().timeIntervalSince(started), reconciled: report)
+        let parts = Parts(library: library, queryEmbedder: queryEmbedder, keys: keys, jobs: jobs, queue: queue,
+                          retrievals: retrievals, spool: spool, lock: lock)
+        return (parts, info)
+    }
+
+    /// Runs the background work until ``shutdown()``; returns at once when the service is not ready.
+    public func run() async {
+        guard let parts = try? parts() else { return }
+        running.store(true, ordering: .releasing)
+        // The queue is not cancelled (a cancelled remote embedding would fail its batch): shutdown() asks it
+        // to stop after the batch in hand, and it returns.
+        let queue = Task { await parts.queue.run() }
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                await Self.repeating(milliseconds: configuration.keyRefreshMilliseconds) {
+                    do { try parts.keys.refreshIfChanged() } catch {
+                        self.logger.error("refreshing keys failed", metadata: ["error": "\(error)"])
+                    }
+                }
+            }
+            group.addTask { [self] in
+                await Self.repeating(milliseconds: configuration.retrievalFlushMilliseconds) { parts.retrievals.flush() }
+            }
+            group.addTask { [self] in
+                await Self.repeating(milliseconds: 5_000) { self.updateGauges() }
+            }
+            await stopSignal.wait()
+            group.cancelAll()
+        }
+        await queue.value
+        stopped.close()
+    }
+
+    /// Calls `body` every interval until the task is cancelled.
+    private static func repeating(milliseconds: Int, _ body: @Sendable () -> Void) async {
+        while true {
+            do { try await Task.sleep(for: .milliseconds(milliseconds)) } catch { return }
+            body()
+        }
+    }
+
+    /// Asks the background work to stop (the queue after its current batch); ``run()`` then returns.
+    /// Requests already answered are unaffected; the service stays usable until ``shutdown()``.
+    public func requestStop() {
+        guard let parts = state.withLock({ $0.parts }) else { return }
+        parts.queue.shutdown()
+        stopSignal.close()
+    }
+
+    /// Stops: no new work; the running ingest batch commits (its job resumes at the next start); buffered
+    /// retrieval records are written; the chunk index is checkpointed; the data directory is released.
+    public func shutdown() async {
+        let parts = state.withLock { s -> Parts? in
+            guard s.phase == .ready else { return nil }
+            s.phase = .stopping
+            return s.parts
+        }
+        guard let parts else { return }
+        logger.notice("shutting down")
+        parts.queue.shutdown()
+        stopSignal.close()
+        if running.load(ordering: .acquiring) { await stopped.wait() }
+        parts.retrievals.flush()
+        do {
+            if try parts.library.checkpoint(ifRecordsAtLeast: 1) { logger.notice("chunk index checkpointed") }
+        } catch {
+            logger.error("checkpoint at shutdown failed", metadata: ["error": "\(error)"])
+        }
+        state.withLock { $0.parts = nil }
+        directoryLock.withLock { $0 = nil }
+        logger.notice("stopped")
+    }
+}

@@ -1,0 +1,55 @@
+import CairnIndex
+import CairnStorage
+import CairnIngest
+import Metrics
+import Foundation
+
+/// The service's own metrics, made by the factory the service was given (the HTTP layer passes its
+/// Prometheus registry's). Request counts and latencies per route are the HTTP layer's.
+struct ServiceMetrics: Sendable {
+    let embed: Timer
+    let search: Timer
+    let filter: Timer
+    let retrieve: Timer
+    let retrievals: Counter
+    let indexVectors: Gauge
+    let walRecords: Gauge
+    let chunks: Gauge
+    let materials: Gauge
+    let queueDepth: Gauge
+    let jobs: [IngestJobStatus: Gauge]
+
+    init(factory: any MetricsFactory) {
+        embed = Timer(label: "cairn_query_embed_seconds", dimensions: [], factory: factory)
+        search = Timer(label: "cairn_search_seconds", dimensions: [], factory: factory)
+        filter = Timer(label: "cairn_filter_seconds", dimensions: [], factory: factory)
+        retrieve = Timer(label: "cairn_retrieve_seconds", dimensions: [], factory: factory)
+        retrievals = Counter(label: "cairn_retrievals_total", dimensions: [], factory: factory)
+        indexVectors = Gauge(label: "cairn_index_vectors", dimensions: [], factory: factory)
+        walRecords = Gauge(label: "cairn_index_wal_records", dimensions: [], factory: factory)
+        chunks = Gauge(label: "cairn_chunks", dimensions: [], factory: factory)
+        materials = Gauge(label: "cairn_materials", dimensions: [], factory: factory)
+        queueDepth = Gauge(label: "cairn_ingest_queue_depth", dimensions: [], factory: factory)
+        jobs = Dictionary(uniqueKeysWithValues: IngestJobStatus.allCases.map { status in
+            (status, Gauge(label: "cairn_ingest_jobs", dimensions: [("status", status.rawValue)], factory: factory))
+        })
+    }
+
+    static func nanoseconds(_ milliseconds: Double) -> Int64 { Int64(milliseconds * 1_000_000) }
+}
+
+extension CairnService {
+    /// Sets the gauges (index size, chunks, materials, queue depth, jobs by status) from the current state;
+    /// the background loop calls it every few seconds and the metrics endpoint before each scrape.
+    public func updateGauges() {
+        guard let parts = try? parts() else { return }
+        metrics.indexVectors.record(parts.library.vectors.index.count)
+        metrics.walRecords.record(parts.library.vectors.walRecords)
+        metrics.chunks.record(parts.library.catalog.chunkCount)
+        metrics.materials.record(parts.library.catalog.materialCount)
+        if let depth = try? parts.queue.depth() { metrics.queueDepth.record(depth.queued + depth.running) }
+        if let counts = try? parts.jobs.countsByStatus() {
+            for (status, gauge) in metrics.jobs { gauge.record(counts[status] ?? 0) }
+        }
+    }
+}
