@@ -12,10 +12,10 @@ public struct CairnRequestContext: RequestContext {
     /// The authenticated key; nil only on the public routes (`/healthz`, `/readyz`, `/metrics`, `/openapi.json`).
     /// Kept in a box shared by the context's copies, so the outer middleware logs who called.
     public var identity: Identity? {
-        get { caller.value }
-        nonmutating set { caller.value = newValue }
+        get { callerBox.value }
+        nonmutating set { callerBox.value = newValue }
     }
-    private let caller = CallerBox()
+    private let callerBox = CallerBox()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = CoreRequestContextStorage(source: source)
