@@ -189,9 +189,12 @@ let package = Package(
         .testTarget(
             name: "CairnAPITests",
             dependencies: [
-                "CairnAPI", "CairnService", "CairnIngest", "CairnEmbedding", "TestSupport",
+                "CairnAPI", "CairnService", "CairnIngest", "CairnEmbedding", "CairnSQL", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

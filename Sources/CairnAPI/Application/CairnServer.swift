@@ -1,5 +1,6 @@
 public import CairnService
 import Foundation
+import Synchronization
 public import Hummingbird
 public import Logging
 public import Prometheus
@@ -86,7 +87,15 @@ public struct CairnServer: Sendable {
 struct ServiceRunner: Service {
     let service: CairnService
     let onReady: @Sendable (String) -> Void
-    private let bound = WaitBox<Int>()
+    /// The bound port and whether the service is ready; `onReady` fires once both are known.
+    private let state = Box()
+
+    final class Box: Sendable {
+        let mutex = Mutex<(port: Int?, ready: Bool, fired: Bool)>((nil, false, false))
+        func withLock<T: Sendable>(_ body: (inout sending (port: Int?, ready: Bool, fired: Bool)) -> sending T) -> T {
+            mutex.withLock(body)
+        }
+    }
 
     init(service: CairnService, onReady: @escaping @Sendable (String) -> Void) {
         self.service = service
@@ -95,15 +104,14 @@ struct ServiceRunner: Service {
 
     func didBind(port: Int) {
         service.didBind(port: port)
-        bound.set(port)
+        state.withLock { $0.port = port }
+        fireIfDue()
     }
 
     func run() async throws {
         try await service.start()
-        let port = await bound.value()
-        var config = service.configuration
-        config.port = port
-        onReady(config.baseURL)
+        state.withLock { $0.ready = true }
+        fireIfDue()
         await withGracefulShutdownHandler {
             await service.run()
         } onGracefulShutdown: {
@@ -111,33 +119,16 @@ struct ServiceRunner: Service {
         }
         await service.shutdown()
     }
-}
 
-/// A value set once and awaited.
-final class WaitBox<Value: Sendable>: @unchecked Sendable {
-    private let condition = NSLock()
-    private var value_: Value?
-    private var waiters: [CheckedContinuation<Value, Never>] = []
-
-    func set(_ value: Value) {
-        condition.lock()
-        value_ = value
-        let waiting = waiters
-        waiters = []
-        condition.unlock()
-        for w in waiting { w.resume(returning: value) }
-    }
-
-    func value() async -> Value {
-        await withCheckedContinuation { continuation in
-            condition.lock()
-            if let value_ {
-                condition.unlock()
-                continuation.resume(returning: value_)
-            } else {
-                waiters.append(continuation)
-                condition.unlock()
-            }
+    private func fireIfDue() {
+        let port = state.withLock { s -> Int? in
+            guard let port = s.port, s.ready, !s.fired else { return nil }
+            s.fired = true
+            return port
         }
+        guard let port else { return }
+        var config = service.configuration
+        config.port = port
+        onReady(config.baseURL)
     }
 }

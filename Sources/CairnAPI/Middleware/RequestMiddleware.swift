@@ -31,7 +31,7 @@ struct RequestMiddleware: RouterMiddleware {
             response = try await next(request, context)
         } catch {
             let apiError = Self.apiError(for: error, request: request)
-            if apiError.status.code >= 500 {
+            if apiError.status == .internalServerError {
                 context.logger.error("request failed", metadata: [
                     "status": "\(apiError.status.code)", "error": "\(apiError.detail ?? apiError.message)",
                 ])

@@ -1,0 +1,119 @@
+import Logging
+import CairnService
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TestSupport
+import Testing
+
+/// `POST /v1/retrieve`: every field's validation, results, thresholds and the retrieval log.
+@Suite(.serialized) struct RetrieveTests {
+    @Test func everyInvalidFieldIsA400NamingIt() async throws {
+        let harness = try APIHarness { $0.maxJSONBytes = 4_096 }
+        try await harness.run { api in
+            let cases: [(Any, String)] = [
+                ([String: Any](), "query"),
+                (["query": "x", "embedding": [0.1]], "embedding"),
+                (["query": "   "], "query"),
+                (["query": 42], "query"),
+                (["query": "x", "top_k": 0], "top_k"),
+                (["query": "x", "top_k": 101], "top_k"),
+                (["query": "x", "top_k": 2.5], "top_k"),
+                (["query": "x", "min_similarity": 1.5], "min_similarity"),
+                (["query": "x", "ef_search": 0], "ef_search"),
+                (["query": "x", "topk": 3], "topk"),
+                (["query": "x", "filters": ["owner": "a"]], "filters.owner"),
+                (["query": "x", "filters": "a"], "filters"),
+                (["query": "x", "filters": ["tags_any": [String]()]], "filters.tags_any"),
+                (["query": "x", "filters": ["tags_all": ["a", 3]]], "filters.tags_all[1]"),
+                (["query": "x", "filters": ["material_ids": ["1"]]], "filters.material_ids[0]"),
+                (["query": "x", "filters": ["lang": "not a language"]], "filters.lang"),
+                (["query": "x", "filters": ["content_type": "poem"]], "filters.content_type"),
+                (["query": "x", "filters": ["license_type": "CC BY"]], "filters.license_type"),
+                (["embedding": [0.1, 0.2]], "embedding"),
+                (["embedding": [0.1, "x"]], "embedding[1]"),
+            ]
+            for (body, param) in cases {
+                let r = try await api.request(.post, "/v1/retrieve", key: api.admin, json: body)
+                #expect(r.status == 400, "\(body): \(r.status) \(r.text)")
+                #expect(r.error("param") == param, "\(body): \(r.text)")
+                #expect(r.error("type") == "invalid_request_error")
+            }
+            let notJSON = try await api.request(.post, "/v1/retrieve", key: api.admin, body: Array("{not json".utf8),
+                                                contentType: "application/json")
+            #expect(notJSON.status == 400 && notJSON.error("message")?.contains("not valid JSON") == true)
+            let form = try await api.request(.post, "/v1/retrieve", key: api.admin, body: Array("query=x".utf8),
+                                             contentType: "application/x-www-form-urlencoded")
+            #expect(form.status == 415 && form.error("code") == "unsupported_media_type")
+            let large = try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                              json: ["query": String(repeating: "a", count: 5_000)])
+            #expect(large.status == 413 && large.error("code") == "payload_too_large")
+        }
+    }
+
+    @Test func resultsCarryCitationsProvenanceTimingsAndAreLogged() async throws {
+        let harness = try APIHarness()
+        try await harness.run { api in
+            let up = try await api.upload(files: [("photosynthesis.md", Texts.bytes(Texts.photosynthesis)),
+                                                  ("newton.txt", Texts.bytes(Texts.newton))],
+                                          fields: [("owner_id", "class-7b"), ("license_type", "CC-BY-4.0"),
+                                                   ("source_uri", "https://example.org/bio"), ("tags", "science")])
+            #expect(up.status == 202, "\(up.text)")
+            let job = try await api.waitForJob(up.json["job_id"] as! Int)
+            #expect(job["status"] as? String == "completed", "\(job)")
+            let r = try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                          json: ["query": "How do plants make glucose?", "top_k": 2,
+                                                 "filters": ["owner_id": "class-7b"]])
+            #expect(r.status == 200, "\(r.text)")
+            let results = try #require(r.json["results"] as? [[String: Any]])
+            #expect(results.count == 2)
+            let best = try #require(results.first)
+            #expect(best["title"] as? String == "photosynthesis.md")
+            #expect(best["rank"] as? Int == 1)
+            #expect(best["license_type"] as? String == "CC-BY-4.0")
+            #expect(best["source_uri"] as? String == "https://example.org/bio")
+            #expect(best["acquisition_method"] as? String == "manual_upload")
+            #expect((best["heading_path"] as? [String])?.first == "Photosynthesis")
+            // The chunk's offsets point into the material's text.
+            let materialID = try #require(best["material_id"] as? Int)
+            let text = try await api.request(.get, "/v1/materials/\(materialID)/text", key: api.admin)
+            let scalars = Array((text.json["text"] as? String ?? "").unicodeScalars)
+            let start = best["char_start"] as! Int, end = best["char_end"] as! Int
+            #expect(String(String.UnicodeScalarView(scalars[start..<end])) == best["content"] as? String)
+            #expect(r.json["exhaustive"] as? Bool == true)
+            let timings = try #require(r.json["timings"] as? [String: Double])
+            #expect(timings["total_ms"]! >= timings["embed_ms"]! + timings["search_ms"]!)
+            // The retrieval is kept under its id once the log flushes.
+            let id = try #require(r.json["retrieval_id"] as? String)
+            try await Task.sleep(for: .milliseconds(300))
+            let log = try RetrievalLog(databasePath: harness.dir.file("data/cairn.sqlite3"), logger: .init(label: "t"))
+            let record = try #require(try log.record(id))
+            #expect(record.query == "How do plants make glucose?")
+            #expect(record.resultsJSON.contains("\"chunk_id\":\(best["chunk_id"] as! Int)"))
+            #expect(record.requestJSON.contains("\"owner_id\":\"class-7b\""))
+        }
+    }
+
+    @Test func thresholdsReportWhatTheyDroppedAndEmbeddingsSearchDirectly() async throws {
+        let harness = try APIHarness()
+        try await harness.run { api in
+            let up = try await api.upload(files: [("newton.txt", Texts.bytes(Texts.newton))], fields: [("owner_id", "t")])
+            _ = try await api.waitForJob(up.json["job_id"] as! Int)
+            let strict = try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                               json: ["query": "medieval poetry of Japan", "min_similarity": 0.99])
+            #expect((strict.json["results"] as? [Any])?.isEmpty == true)
+            #expect(strict.json["below_threshold"] as? Int == 1)
+            let best = try #require(strict.json["max_similarity"] as? Double)
+            #expect(best < 0.99)
+            // A vector of the index's dimension is searched as given.
+            let chunks = try await api.request(.get, "/v1/materials/\(up.json["files"].flatMap { ($0 as? [[String: Any]])?.first?["material_id"] as? Int } ?? 0)/chunks", key: api.admin)
+            #expect(chunks.status == 200)
+            var vector = [Double](repeating: 0, count: 384)
+            vector[0] = 1
+            let byVector = try await api.request(.post, "/v1/retrieve", key: api.admin, json: ["embedding": vector, "top_k": 1])
+            #expect(byVector.status == 200, "\(byVector.text)")
+            #expect((byVector.json["results"] as? [Any])?.count == 1)
+        }
+    }
+}
