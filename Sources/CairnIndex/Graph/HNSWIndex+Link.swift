@@ -20,6 +20,11 @@ extension HNSWIndex {
         linkBelow(slot: slot, level: level, from: entry)
     }
 
+    /// Finds the node's neighbours on each layer from the top down, then writes the links from layer 0 up.
+    ///
+    /// Writing bottom-up means that whenever a search can reach the new node on some layer, the node's lists
+    /// on every layer below are already in place: a concurrent search that descends onto it never finds an
+    /// empty layer-0 list there (which would end that search with one result).
     private func linkBelow(slot: UInt32, level: Int, from entry: Entry) {
         let q = UnsafePointer(store.vector(slot))
         var ep = entry.slot
@@ -29,6 +34,7 @@ extension HNSWIndex {
                 (ep, epDistance) = greedy(q, from: ep, distance: epDistance, layer: layer)
             }
         }
+        var plan: [(layer: Int, chosen: [UInt32])] = []
         scratchPool.with { scratch in
             for layer in stride(from: min(level, entry.level), through: 0, by: -1) {
                 searchLayer(
@@ -36,16 +42,18 @@ extension HNSWIndex {
                     admit: nil, scratch: scratch)
                 let candidates = scratch.results.drainAscending().filter { $0.slot != slot }
                 if candidates.isEmpty { continue }
-                let chosen = selectNeighbours(candidates, max: m)
-                let own = list(slot, layer)
-                cairn_links_lock(own)
-                chosen.withUnsafeBufferPointer { cairn_links_store(own, $0.baseAddress, UInt32($0.count)) }
-                cairn_links_unlock(own)
-                let cap = layer == 0 ? maxLinks0 : m
-                for n in chosen { connect(n, to: slot, layer: layer, capacity: cap) }
+                plan.append((layer, selectNeighbours(candidates, max: m)))
                 ep = candidates[0].slot
                 epDistance = candidates[0].distance
             }
+        }
+        for (layer, chosen) in plan.reversed() {
+            let own = list(slot, layer)
+            cairn_links_lock(own)
+            chosen.withUnsafeBufferPointer { cairn_links_store(own, $0.baseAddress, UInt32($0.count)) }
+            cairn_links_unlock(own)
+            let cap = layer == 0 ? maxLinks0 : m
+            for n in chosen { connect(n, to: slot, layer: layer, capacity: cap) }
         }
     }
 

@@ -6,11 +6,14 @@ import CairnIndex
 /// directory after a long bulk job take seconds. Consecutive upserts of distinct labels are independent, so
 /// they are gathered (up to ``limit``) and inserted with ``HNSWIndex/insert(labels:vectors:threads:)`` on every
 /// core; a remove, or an upsert of a label already gathered, first flushes the run, so the graph ends in the
-/// state the log describes in order.
+/// state the log describes in order. While the graph is small (under ``sequentialBelow`` nodes) inserts stay
+/// sequential: concurrent inserts into a graph with little structure yet leave nodes unreachable.
 struct ReplayBatch {
     let index: HNSWIndex
     /// Upserts gathered before a parallel insert.
     let limit = 4_096
+    /// Graphs with fewer nodes than this are grown one insert at a time.
+    let sequentialBelow = 2_000
     private var labels: [UInt64] = []
     private var seen: Set<UInt64> = []
     private var vectors: [Float] = []
@@ -43,8 +46,11 @@ struct ReplayBatch {
     mutating func flush() throws {
         guard !labels.isEmpty else { return }
         do {
-            if labels.count == 1 {
-                try index.insert(label: labels[0], vector: vectors)
+            if labels.count == 1 || index.count < sequentialBelow {
+                let dim = vectors.count / labels.count
+                for (i, label) in labels.enumerated() {
+                    try index.insert(label: label, vector: Array(vectors[(i * dim)..<((i + 1) * dim)]))
+                }
             } else {
                 try index.insert(labels: labels, vectors: vectors)
             }

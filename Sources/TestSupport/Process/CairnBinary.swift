@@ -20,12 +20,16 @@ public enum CairnBinary {
         public var stderr: String
     }
 
-    /// Runs `cairn arguments…` to completion.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    /// Runs `cairn arguments…` to completion (in `directory` when given).
+    public static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil,
+                           removing removed: [String] = []) throws -> Outcome {
         let p = Process()
         p.executableURL = url
         p.arguments = arguments
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        var env = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        for name in removed { env[name] = nil }
+        p.environment = env
+        if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
