@@ -93,7 +93,7 @@ let package = Package(
         .target(
             name: "CairnBench",
             dependencies: [
-                "CairnIngest", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS",
+                "CairnService", "CairnHTTP", "CairnIngest", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS",
             ],
             swiftSettings: strictSettings
         ),
@@ -189,7 +189,7 @@ let package = Package(
         .testTarget(
             name: "CairnAPITests",
             dependencies: [
-                "CairnAPI", "CairnService", "CairnIngest", "CairnEmbedding", "CairnSQL", "TestSupport",
+                "CairnAPI", "CairnService", "CairnIngest", "CairnEmbedding", "CairnSQL", "CairnHTTP", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

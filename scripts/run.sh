@@ -2,7 +2,8 @@
 # Builds the release `cairn` binary and runs it: the project's run command.
 #
 # Usage: scripts/run.sh [cairn arguments...]
-#   scripts/run.sh                      # with no arguments: cairn --help
+#   scripts/run.sh                      # with no arguments: cairn serve (the retrieval service on 127.0.0.1:8080)
+#   scripts/run.sh index ~/notes        # any other cairn command
 #   scripts/run.sh bench index --synthetic 100000 --peers
 #
 # Works from any directory; arguments are passed unchanged and relative paths in them are resolved
@@ -29,6 +30,6 @@ export CAIRN_DATA_DIR="${CAIRN_DATA_DIR:-$ROOT/index-data}"
 mkdir -p "$CAIRN_DATA_DIR"
 
 if [[ $# -eq 0 ]]; then
-    set -- --help
+    set -- serve
 fi
 exec "$binary" "$@"

@@ -31,7 +31,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and compare it with peers measured in the same run.",
-        subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self, BenchIngestCommand.self]
+        subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self, BenchIngestCommand.self, BenchServeCommand.self,
+                      BenchStartupCommand.self]
     )
 }
 

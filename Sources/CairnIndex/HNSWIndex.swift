@@ -42,6 +42,8 @@ public final class HNSWIndex: @unchecked Sendable {
     struct LabelTable {
         var slotOf: [UInt64: UInt32] = [:]
         var nextSlot: Int = 0
+        /// Moves on every change of ``slotOf``, so resolved label sets know when to resolve again.
+        var version: UInt64 = 0
     }
 
     /// Removed nodes not yet compacted away; an atomic so that searches read it without a lock.
@@ -155,7 +157,8 @@ public final class HNSWIndex: @unchecked Sendable {
     @discardableResult
     public func remove(label: UInt64) -> Bool {
         guard let slot = labels.withLock({ t -> UInt32? in
-            t.slotOf.removeValue(forKey: label)
+            t.version &+= 1
+            return t.slotOf.removeValue(forKey: label)
         }) else { return false }
         deletedNodes.add(1, ordering: .relaxed)
         cairn_atomic_or_u32(store.metaPointer(slot), NodeFlags.deleted)
@@ -167,6 +170,7 @@ public final class HNSWIndex: @unchecked Sendable {
             guard t.nextSlot < Int(Int32.max) else { return .failure(.capacityExceeded(t.nextSlot)) }
             let slot = UInt32(t.nextSlot)
             t.nextSlot += 1
+            t.version &+= 1
             return .success((slot, t.slotOf.updateValue(slot, forKey: label)))
         }
         let (slot, old) = try result.get()

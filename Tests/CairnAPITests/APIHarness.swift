@@ -1,4 +1,5 @@
 import CairnAPI
+import CairnHTTP
 import CairnService
 import Foundation
 import HTTPTypes
@@ -115,19 +116,9 @@ struct APIClient: Sendable {
     func upload(key: String? = nil, files: [(name: String, bytes: [UInt8])], fields: [(String, String)] = [])
         async throws -> APIResponse
     {
-        let boundary = "cairn-test-\(UUID().uuidString)"
-        var body: [UInt8] = []
-        for (name, value) in fields {
-            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
-        }
-        for file in files {
-            body += Array(("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\n"
-                + "Content-Type: application/octet-stream\r\n\r\n").utf8)
-            body += file.bytes + Array("\r\n".utf8)
-        }
-        body += Array("--\(boundary)--\r\n".utf8)
-        return try await request(.post, "/v1/materials", key: key ?? admin, body: body,
-                                 contentType: "multipart/form-data; boundary=\(boundary)")
+        let form = MultipartFormData(fields: fields, files: files.map { ($0.name, $0.bytes) })
+        return try await request(.post, "/v1/materials", key: key ?? admin, body: form.encoded(),
+                                 contentType: form.contentType)
     }
 
     /// Polls a job until it ends (or 120 s pass) and returns its last state.

@@ -60,7 +60,7 @@ import TestSupport
         #expect(result.chunks.first?.chunk.materialID == materialID)
         // Buffered, then written in a batch.
         let log = try RetrievalLog(databasePath: dir.file("data/cairn.sqlite3"), logger: Logger(label: "t"))
-        var record: RetrievalRecord? = nil
+        var record: StoredRetrieval? = nil
         for _ in 0..<100 where record == nil {
             try await Task.sleep(for: .milliseconds(20))
             record = try log.record(result.id)

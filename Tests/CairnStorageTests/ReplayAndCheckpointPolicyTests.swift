@@ -59,14 +59,15 @@ import TestSupport
         #expect(store.walRecords == 999)
         try store.upsert(label: 999, vector: TestVectors.row(data, 999, dimension: Self.dim))
         #expect(store.walRecords == 0)
-        // With more vectors in the index, a checkpoint waits for a quarter of them in the log.
-        try store.upsert(labels: (1_000..<2_000).map(UInt64.init), vectors: Array(data[(1_000 * Self.dim)..<(2_000 * Self.dim)]))
-        #expect(store.walRecords == 0)
-        try store.upsert(labels: (2_000..<2_400).map(UInt64.init), vectors: Array(data[(2_000 * Self.dim)..<(2_400 * Self.dim)]))
-        #expect(store.walRecords == 400, "2,400 vectors: 400 records are under a quarter")
+        // Past the record threshold, a checkpoint also waits for an eighth of the index's vectors in the log.
+        store.checkpointThresholdRecords = 100
+        try store.upsert(labels: (1_000..<1_200).map(UInt64.init), vectors: Array(data[(1_000 * Self.dim)..<(1_200 * Self.dim)]))
+        #expect(store.walRecords == 0, "1,200 vectors: 200 records are an eighth")
+        try store.upsert(labels: (1_200..<1_300).map(UInt64.init), vectors: Array(data[(1_200 * Self.dim)..<(1_300 * Self.dim)]))
+        #expect(store.walRecords == 100, "1,300 vectors: 100 records are under an eighth")
         #expect(!store.checkpointIsDue)
         let reopened = try DurableIndex.open(directory: dir.path)
-        #expect(reopened.recovery.replayedRecords == 400)
+        #expect(reopened.recovery.replayedRecords == 100)
     }
 
     @Test func theLockFileNamesItsHolderAndAnotherOpenerSeesIt() throws {

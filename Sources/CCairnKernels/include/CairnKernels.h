@@ -90,6 +90,9 @@ void cairn_pack_panels16(const float *w, size_t n, size_t k, float *out);
 void cairn_gemm_panels16(const float *x, size_t ldx, size_t m, const float *panels, size_t n, size_t k,
                          float *c, size_t ldc, int accumulate);
 
+/// Sets the calling thread's nice value (0 normal, up to 19 lowest priority); returns 0 or -1 (errno set).
+int cairn_set_thread_nice(int nice);
+
 #ifdef __cplusplus
 }
 #endif

@@ -28,9 +28,14 @@ struct AuthMiddleware: RouterMiddleware {
         guard let keys = keys() else {
             throw ServiceError(.notReady, "the service is starting: keys are not loaded yet", retryAfterSeconds: 1)
         }
-        guard let identity = keys.authenticate(String(parts[1])) else {
-            throw ServiceError(.unauthenticated, "unknown or revoked API key")
+        let secret = String(parts[1])
+        var found = keys.authenticate(secret)
+        if found == nil {
+            // A key `cairn keys create` made a moment ago works at once: re-read the table if it changed.
+            try? keys.refreshIfChanged()
+            found = keys.authenticate(secret)
         }
+        guard let identity = found else { throw ServiceError(.unauthenticated, "unknown or revoked API key") }
         if let wait = limiter.take(identity.keyID) {
             throw ServiceError(.rateLimited, "rate limit of \(limiter.rate) requests per second (burst \(limiter.burst)) "
                 + "exceeded for this key; retry in \(wait) s", retryAfterSeconds: wait)

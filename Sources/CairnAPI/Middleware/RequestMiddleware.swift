@@ -15,6 +15,7 @@ struct RequestMiddleware: RouterMiddleware {
     let metrics: HTTPMetrics
 
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
+    static let serverTimingHeader = HTTPField.Name("Server-Timing")!
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -28,7 +29,7 @@ struct RequestMiddleware: RouterMiddleware {
         context.logger[metadataKey: "hb.request.id"] = nil
         var response: Response
         do {
-            response = try await next(request, context)
+            response = try await LogContext.$requestID.withValue(id) { try await next(request, context) }
         } catch {
             let apiError = Self.apiError(for: error, request: request)
             if apiError.status == .internalServerError {
@@ -41,6 +42,10 @@ struct RequestMiddleware: RouterMiddleware {
         response.headers[Self.requestIDHeader] = id
         let route = context.endpointPath ?? "unmatched"
         let elapsed = started.duration(to: .now)
+        // The whole handling of the request inside the server (after any step timings a route added).
+        let app = String(format: "app;dur=%.3f", Double(elapsed.components.attoseconds) * 1e-15
+            + Double(elapsed.components.seconds) * 1e3)
+        response.headers[Self.serverTimingHeader] = response.headers[Self.serverTimingHeader].map { $0 + ", " + app } ?? app
         metrics.record(route: route, method: request.method.rawValue, status: response.status.code, elapsed: elapsed)
         let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
         context.logger.info("\(request.method.rawValue) \(request.uri.path) \(response.status.code)", metadata: [

@@ -16,7 +16,11 @@ struct RetrieveRoutes {
         var body = try await BodyReader.jsonObject(request, limit: service.configuration.maxJSONBytes)
         let retrieval = try Self.parse(&body, dimension: service.model.dimension ?? 16_384)
         let result = try await service.retrieve(retrieval, as: identity)
-        return JSONResponse.make(Wire.retrieval(result))
+        var response = JSONResponse.make(Wire.retrieval(result))
+        response.headers[RequestMiddleware.serverTimingHeader] = String(
+            format: "embed;dur=%.3f, filter;dur=%.3f, search;dur=%.3f, fetch;dur=%.3f", result.embedMilliseconds,
+            result.filterMilliseconds, result.searchMilliseconds, result.fetchMilliseconds)
+        return response
     }
 
     static func parse(_ body: inout RequestObject, dimension: Int) throws(ServiceError) -> RetrievalRequest {

@@ -35,10 +35,11 @@ public enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiteral, Expre
     public static func int(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
     /// An integer, or null.
     public static func int(_ value: Int64?) -> JSONValue { value.map(JSONValue.int) ?? .null }
-    /// A float as a double rounded to 6 significant digits (what a float32 holds), or null.
+    /// A float as the shortest decimal that reads back as the same float32 (not float32's binary expansion
+    /// as a double), or null.
     public static func float(_ value: Float?) -> JSONValue {
         guard let value else { return .null }
-        return .double(Double(String(format: "%.6g", Double(value))) ?? Double(value))
+        return .double(Double(value.description) ?? Double(value))
     }
     /// Milliseconds rounded to microseconds.
     public static func milliseconds(_ value: Double) -> JSONValue { .double((value * 1000).rounded() / 1000) }

@@ -69,7 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
             throw CLIError("configuration: \(error.message)")
         }
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
+        LoggingSystem.bootstrap { label in
+            JSONLogHandler(label: label, level: level, metadataProvider: LogContext.metadataProvider)
+        }
         var logger = Logger(label: "cairn")
         logger.logLevel = level
         let registry = PrometheusCollectorRegistry()

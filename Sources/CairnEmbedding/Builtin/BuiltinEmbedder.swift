@@ -15,6 +15,8 @@ public final class BuiltinEmbedder: Embedder {
     public let tokenizer: WordPieceTokenizer
     let encoder: MiniLMModel
     let threads: Int
+    /// For a background embedder: the lower-priority thread its batches run on.
+    let worker: BackgroundWorker?
 
     /// Loads the model from `modelDirectory` (vocab.txt, model.safetensors).
     /// - Parameter threads: threads one `embed` call may use; 0 for every core.
@@ -23,19 +25,25 @@ public final class BuiltinEmbedder: Embedder {
         tokenizer = try WordPieceTokenizer(modelDirectory: modelDirectory)
         encoder = try MiniLMModel(directory: modelDirectory)
         self.threads = threads > 0 ? threads : MiniLMModel.defaultThreads
+        self.worker = nil
     }
 
-    private init(tokenizer: WordPieceTokenizer, encoder: MiniLMModel, threads: Int) {
+    private init(tokenizer: WordPieceTokenizer, encoder: MiniLMModel, threads: Int, worker: BackgroundWorker?) {
         self.tokenizer = tokenizer
         self.encoder = encoder
         self.threads = threads
+        self.worker = worker
     }
 
     /// Another embedder on the same loaded model (no second copy of the weights) that spreads each call over
     /// `threads` threads: a server gives queries and ingestion one each, so a query never waits in line
     /// behind an ingestion batch.
-    public func sharingModel(threads: Int) -> BuiltinEmbedder {
-        BuiltinEmbedder(tokenizer: tokenizer, encoder: encoder, threads: threads > 0 ? threads : MiniLMModel.defaultThreads)
+    /// - Parameter background: run each call on a thread of lower priority (nice 10), so that a query
+    ///   embedding at the same time gets the CPU first (with more than one thread, the helpers that share a
+    ///   batch run at normal priority).
+    public func sharingModel(threads: Int, background: Bool = false) -> BuiltinEmbedder {
+        BuiltinEmbedder(tokenizer: tokenizer, encoder: encoder, threads: threads > 0 ? threads : MiniLMModel.defaultThreads,
+                        worker: background ? BackgroundWorker(name: "cairn-embed-bulk") : nil)
     }
 
     /// WordPiece tokens of `text`, without `[CLS]`/`[SEP]` and before truncation: a chunk fits the model's window
@@ -50,8 +58,12 @@ public final class BuiltinEmbedder: Embedder {
     public func embed(_ texts: [String]) async throws(EmbeddingError) -> EmbeddingOutput {
         if texts.isEmpty { return EmbeddingOutput(vectors: [], tokenCounts: [], usage: TokenUsage()) }
         let result: Result<EmbeddingOutput, EmbeddingError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .userInitiated).async {
-                continuation.resume(returning: self.embedNow(texts))
+            if let worker {
+                worker.submit { continuation.resume(returning: self.embedNow(texts)) }
+            } else {
+                DispatchQueue.global(qos: .userInitiated).async {
+                    continuation.resume(returning: self.embedNow(texts))
+                }
             }
         }
         return try result.get()

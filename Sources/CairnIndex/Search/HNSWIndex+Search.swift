@@ -19,6 +19,7 @@ extension HNSWIndex {
                 switch options.filter {
                 case nil: return exactSearch(q, k: k, allowed: nil)
                 case .labels(let allowed): return exactScan(q, k: k, slots: resolve(allowed))
+                case .allowed(let allowed): return exactScan(q, k: k, slots: allowed.slots(in: self))
                 case .predicate(_, let test): return exactSearch(q, k: k, allowed: test)
                 }
             }
@@ -26,11 +27,9 @@ extension HNSWIndex {
             case nil:
                 return graphSearch(q, k: k, ef: ef, admit: nil, scratch: scratch)
             case .labels(let allowed):
-                let slots = resolve(allowed)
-                if slots.count <= configuration.fullScanThreshold { return exactScan(q, k: k, slots: slots) }
-                let bitmap = SlotBitmap(slots: slots, capacity: store.capacity)
-                let r = graphSearch(q, k: k, ef: ef, admit: { bitmap.contains($0) }, scratch: scratch)
-                return r.hits.count >= min(k, slots.count) ? r : exactScan(q, k: k, slots: slots)
+                return filteredSearch(q, k: k, ef: ef, slots: resolve(allowed), scratch: scratch)
+            case .allowed(let allowed):
+                return filteredSearch(q, k: k, ef: ef, slots: allowed.slots(in: self), scratch: scratch)
             case .predicate(let estimate, let test):
                 if estimate <= configuration.fullScanThreshold {
                     return exactSearch(q, k: k, allowed: test)
@@ -40,6 +39,17 @@ extension HNSWIndex {
                 return r.hits.count >= k ? r : exactSearch(q, k: k, allowed: test)
             }
         }
+    }
+
+    /// A search restricted to `slots`: exactly those vectors when they are few, else the graph walk admitting
+    /// only them (falling back to the exact scan when the walk finds fewer than k).
+    func filteredSearch(_ q: UnsafePointer<Float>, k: Int, ef: Int, slots: [UInt32], scratch: SearchScratch)
+        -> SearchResult
+    {
+        if slots.count <= configuration.fullScanThreshold { return exactScan(q, k: k, slots: slots) }
+        let bitmap = SlotBitmap(slots: slots, capacity: store.capacity)
+        let r = graphSearch(q, k: k, ef: ef, admit: { bitmap.contains($0) }, scratch: scratch)
+        return r.hits.count >= min(k, slots.count) ? r : exactScan(q, k: k, slots: slots)
     }
 
     func validate(query: UnsafeBufferPointer<Float>, options: SearchOptions) throws(IndexError) -> (Int, Int) {

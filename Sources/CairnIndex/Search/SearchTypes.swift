@@ -1,4 +1,5 @@
 import CairnVectorMath
+import Synchronization
 
 /// Which vectors a search may return.
 ///
@@ -8,6 +9,10 @@ import CairnVectorMath
 public enum SearchFilter: Sendable {
     /// Only these labels (e.g. one tenant's or one material's chunk ids).
     case labels(Set<UInt64>)
+    /// Only these labels, as a reusable set that remembers which slots they resolved to: a caller that asks
+    /// with the same set again (a tenant's filter on every request) skips the label lookups until the index
+    /// changes.
+    case allowed(AllowedLabels)
     /// Labels for which `test` is true; `estimatedCount` is the caller's estimate of how many pass.
     case predicate(estimatedCount: Int, test: @Sendable (UInt64) -> Bool)
 }
@@ -48,4 +53,30 @@ public struct SearchResult: Sendable {
     public var exact: Bool
     /// Vectors whose distance was computed.
     public var distanceComputations: Int
+}
+
+/// A set of allowed labels for ``SearchFilter/allowed(_:)`` that remembers the slots it resolved to in one
+/// state of one index (the index's label table version), so repeated searches with it do not look each
+/// label up again.
+public final class AllowedLabels: Sendable {
+    /// The labels.
+    public let labels: Set<UInt64>
+    private let memo = Mutex<(index: ObjectIdentifier, version: UInt64, slots: [UInt32])?>(nil)
+
+    public init(_ labels: Set<UInt64>) {
+        self.labels = labels
+    }
+
+    /// Number of labels.
+    public var count: Int { labels.count }
+
+    /// The slots of the live labels in `index`, resolved once per state of its label table.
+    func slots(in index: HNSWIndex) -> [UInt32] {
+        let id = ObjectIdentifier(index)
+        let version = index.labels.withLock { $0.version }
+        if let known = memo.withLock({ $0 }), known.index == id, known.version == version { return known.slots }
+        let (resolvedVersion, slots) = index.labels.withLock { t in (t.version, labels.compactMap { t.slotOf[$0] }) }
+        memo.withLock { $0 = (id, resolvedVersion, slots) }
+        return slots
+    }
 }

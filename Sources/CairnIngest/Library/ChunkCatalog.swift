@@ -1,4 +1,5 @@
 import CairnSQL
+public import CairnIndex
 import Synchronization
 
 /// The filterable fields and chunk labels of every completed material, in memory, so that a search turns its
@@ -33,7 +34,13 @@ public final class ChunkCatalog: Sendable {
         var byOwner: [String: Set<MaterialID>] = [:]
         var byExternalID: [String: Set<MaterialID>] = [:]
         var chunks = 0
+        /// Answers to recent filters, valid until the catalog next changes (a coach's tenant filter repeats
+        /// on every request: its set is built once per change instead of once per request).
+        var answers: [ChunkFilter: AllowedLabels] = [:]
     }
+
+    /// Filters whose answers are kept at most.
+    static let answersKept = 256
 
     private let state = Mutex(State())
 
@@ -72,39 +79,53 @@ public final class ChunkCatalog: Sendable {
 
     /// The labels of the chunks `filter` allows (only completed materials' chunks pass a filter).
     public func labels(matching filter: ChunkFilter) -> Set<UInt64> {
+        allowed(matching: filter).labels
+    }
+
+    /// The chunks `filter` allows as a set the index can reuse (the same object until the catalog changes).
+    public func allowed(matching filter: ChunkFilter) -> AllowedLabels {
         state.withLock { s in
-            var candidates: [MaterialID]
-            if let ids = filter.materialIDs {
-                candidates = ids
-            } else if let owner = filter.owner {
-                candidates = Array(s.byOwner[owner] ?? [])
-            } else if let external = filter.externalIDs {
-                candidates = external.flatMap { s.byExternalID[$0] ?? [] }
-            } else {
-                candidates = Array(s.materials.keys)
-            }
-            let externalIDs = filter.externalIDs.map(Set.init)
-            let tagsAll = Set(filter.tags)
-            let tagsAny = filter.tagsAny.map(Set.init)
-            var labels = Set<UInt64>()
-            var seen = Set<MaterialID>()
-            for id in candidates where seen.insert(id).inserted {
-                guard let e = s.materials[id] else { continue }
-                if let owner = filter.owner, e.owner != owner { continue }
-                if let externalIDs, !(e.externalID.map(externalIDs.contains) ?? false) { continue }
-                if let topic = filter.topic, e.topic != topic { continue }
-                if !tagsAll.isSubset(of: e.tags) { continue }
-                if let tagsAny, tagsAny.isDisjoint(with: e.tags) { continue }
-                if let language = filter.language, e.language != language { continue }
-                if let contentType = filter.contentType, e.contentType != contentType { continue }
-                if let licenseType = filter.licenseType, e.licenseType != licenseType { continue }
-                labels.formUnion(e.labels)
-            }
-            return labels
+            if let known = s.answers[filter] { return known }
+            let allowed = AllowedLabels(Self.compute(filter, in: s))
+            if s.answers.count >= Self.answersKept { s.answers.removeAll(keepingCapacity: true) }
+            s.answers[filter] = allowed
+            return allowed
         }
     }
 
+    private static func compute(_ filter: ChunkFilter, in s: State) -> Set<UInt64> {
+        var candidates: [MaterialID]
+        if let ids = filter.materialIDs {
+            candidates = ids
+        } else if let owner = filter.owner {
+            candidates = Array(s.byOwner[owner] ?? [])
+        } else if let external = filter.externalIDs {
+            candidates = external.flatMap { s.byExternalID[$0] ?? [] }
+        } else {
+            candidates = Array(s.materials.keys)
+        }
+        let externalIDs = filter.externalIDs.map(Set.init)
+        let tagsAll = Set(filter.tags)
+        let tagsAny = filter.tagsAny.map(Set.init)
+        var labels = Set<UInt64>()
+        var seen = Set<MaterialID>()
+        for id in candidates where seen.insert(id).inserted {
+            guard let e = s.materials[id] else { continue }
+            if let owner = filter.owner, e.owner != owner { continue }
+            if let externalIDs, !(e.externalID.map(externalIDs.contains) ?? false) { continue }
+            if let topic = filter.topic, e.topic != topic { continue }
+            if !tagsAll.isSubset(of: e.tags) { continue }
+            if let tagsAny, tagsAny.isDisjoint(with: e.tags) { continue }
+            if let language = filter.language, e.language != language { continue }
+            if let contentType = filter.contentType, e.contentType != contentType { continue }
+            if let licenseType = filter.licenseType, e.licenseType != licenseType { continue }
+            labels.formUnion(e.labels)
+        }
+        return labels
+    }
+
     private static func put(_ id: MaterialID, _ entry: Entry, into s: inout State) {
+        s.answers.removeAll()
         s.materials[id] = entry
         s.byOwner[entry.owner, default: []].insert(id)
         if let external = entry.externalID { s.byExternalID[external, default: []].insert(id) }
@@ -113,6 +134,7 @@ public final class ChunkCatalog: Sendable {
 
     private static func remove(_ id: MaterialID, from s: inout State) {
         guard let old = s.materials.removeValue(forKey: id) else { return }
+        s.answers.removeAll()
         s.byOwner[old.owner]?.remove(id)
         if s.byOwner[old.owner]?.isEmpty == true { s.byOwner[old.owner] = nil }
         if let external = old.externalID {
@@ -147,8 +169,6 @@ public final class ChunkCatalog: Sendable {
                 if entries[id] != nil { entries[id]!.labels.append(UInt64(try row.get(1) as Int64)) }
             }
             return entries
-        } catch let error as IngestError {
-            throw error
         } catch {
             throw IngestError(.storage, "reading the material catalog: \(error)")
         }

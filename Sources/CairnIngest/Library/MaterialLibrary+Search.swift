@@ -76,9 +76,9 @@ extension MaterialLibrary {
         var filter: SearchFilter? = nil
         var allowed: Int? = nil
         if !query.filter.isEmpty {
-            let labels = catalog.labels(matching: query.filter)
+            let labels = catalog.allowed(matching: query.filter)
             allowed = labels.count
-            filter = .labels(labels)
+            filter = .allowed(labels)
         }
         let filtered = clock.now
         var hits: [SearchHit] = []

@@ -38,9 +38,17 @@ public final class MaterialLibrary: Sendable {
         public var vectorsRemoved = 0
         /// Chunks in the store (and now in the index).
         public var chunks = 0
+        /// Seconds opening the index took (mapping its checkpoint and replaying its log).
+        public var indexSeconds = 0.0
+        /// Log records the index replayed.
+        public var replayedRecords = 0
+        /// Seconds comparing the store with the index (and repairing them).
+        public var reconcileSeconds = 0.0
+        /// Seconds loading the chunk catalog.
+        public var catalogSeconds = 0.0
     }
 
-    /// What reconciliation changed when the library opened.
+    /// What reconciliation changed when the library opened, and how long each step of opening took.
     public let reconcileReport: ReconcileReport
 
     /// Takes the parts and reconciles the index with the store before anything else can use them.
@@ -51,8 +59,14 @@ public final class MaterialLibrary: Sendable {
         self.vectors = vectors
         self.embedder = embedder
         self.logger = logger
-        reconcileReport = try Self.reconcile(store: store, vectors: vectors, logger: logger)
+        let started = Date()
+        var report = try Self.reconcile(store: store, vectors: vectors, logger: logger)
+        report.reconcileSeconds = Date().timeIntervalSince(started)
         try catalog.load(from: store)
+        report.catalogSeconds = Date().timeIntervalSince(started) - report.reconcileSeconds
+        report.indexSeconds = vectors.recovery.loadSeconds
+        report.replayedRecords = vectors.recovery.replayedRecords
+        reconcileReport = report
     }
 
     /// Opens the store and the index in `dataDirectory` (creating them) and reconciles them.

@@ -135,29 +135,34 @@ extension MaterialStore {
         }
     }
 
-    /// The citation fields of each chunk in `ids` that still exists (missing ones are left out).
+    /// The citation fields of each chunk in `ids` that still exists (missing ones are left out), read with one
+    /// query through ``reader``.
     public func citedChunks(_ ids: [ChunkID]) throws(IngestError) -> [ChunkID: CitedChunk] {
-        try read("reading chunks") {
+        guard !ids.isEmpty else { return [:] }
+        return try read("reading chunks") {
             var out: [ChunkID: CitedChunk] = [:]
-            for id in ids {
-                guard let row = try reader.queryFirst(
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let part = ids[start..<min(start + 500, ids.count)]
+                for row in try reader.query(
                     """
                     SELECT c.id, c.material_id, m.external_id, m.owner, m.title, m.filename, c.content, c.chunk_index,
                         c.page_number, c.page_end, c.char_start, c.char_end, c.heading_path, c.language, m.topic,
                         m.tags, p.source_uri, coalesce(p.license_type, 'unknown'), p.acquisition_method, p.content_type
                     FROM material_chunks c JOIN materials m ON m.id = c.material_id
                     LEFT JOIN provenance p ON p.material_id = m.id
-                    WHERE c.id = ?
-                    """, [.integer(id.rawValue)])
-                else { continue }
-                out[id] = CitedChunk(
-                    chunkID: id, materialID: MaterialID(rawValue: try row.get(1)), externalID: try row.get(2),
-                    owner: try row.get(3), title: try row.get(4), filename: try row.get(5), content: try row.get(6),
-                    chunkIndex: try row.get(7), pageNumber: try row.get(8), pageEnd: try row.get(9),
-                    charStart: try row.get(10), charEnd: try row.get(11),
-                    headingPath: Self.stringArray(try row.get(12)), language: try row.get(13),
-                    topic: try row.get(14), tags: Self.stringArray(try row.get(15)), sourceURI: try row.get(16),
-                    licenseType: try row.get(17), acquisitionMethod: try row.get(18), contentType: try row.get(19))
+                    WHERE c.id IN (\(part.map { _ in "?" }.joined(separator: ",")))
+                    """, part.map { .integer($0.rawValue) })
+                {
+                    let id = ChunkID(rawValue: try row.get(0))
+                    out[id] = CitedChunk(
+                        chunkID: id, materialID: MaterialID(rawValue: try row.get(1)), externalID: try row.get(2),
+                        owner: try row.get(3), title: try row.get(4), filename: try row.get(5), content: try row.get(6),
+                        chunkIndex: try row.get(7), pageNumber: try row.get(8), pageEnd: try row.get(9),
+                        charStart: try row.get(10), charEnd: try row.get(11),
+                        headingPath: Self.stringArray(try row.get(12)), language: try row.get(13),
+                        topic: try row.get(14), tags: Self.stringArray(try row.get(15)), sourceURI: try row.get(16),
+                        licenseType: try row.get(17), acquisitionMethod: try row.get(18), contentType: try row.get(19))
+                }
             }
             return out
         }

@@ -4,17 +4,80 @@ public import Logging
 import Synchronization
 
 /// One retrieval as the log keeps it for the dialogue module: the request, the ranked results with their
-/// scores, and the timings.
+/// scores, and the timings. Built on the request path from plain values; turned into JSON text only when
+/// the log writes it, off the request path.
 public struct RetrievalRecord: Sendable, Hashable {
+    /// One ranked result.
+    public struct Result: Sendable, Hashable {
+        public var rank: Int
+        public var chunkID: Int64
+        public var materialID: Int64
+        public var similarity: Float
+    }
+
     public var id: String
-    public var createdAt: String
+    public var createdAt: Date
     public var keyID: APIKeyID?
     public var tenant: TenantID?
     /// The question (nil when the caller sent an embedding).
     public var query: String?
-    /// The request's other fields as JSON (top_k, filters, min_similarity, ef_search).
+    public var topK: Int
+    /// The filter as applied (a coach's tenant included), as `name → value`.
+    public var filters: [String: FilterValue]
+    public var minSimilarity: Float?
+    public var efSearch: Int?
+    public var embeddingGiven: Bool
+    public var results: [Result]
+    public var maxSimilarity: Float?
+    public var belowThreshold: Int
+    public var exhaustive: Bool
+    /// Milliseconds: embed, filter, search, fetch, total.
+    public var timings: [String: Double]
+    public var embeddingModel: String
+
+    /// A filter's value.
+    public enum FilterValue: Sendable, Hashable {
+        case text(String)
+        case list([String])
+        case ids([Int64])
+    }
+
+    /// The request's fields as JSON text (`top_k`, `filters`, `min_similarity`, `ef_search`).
+    public var requestJSON: String {
+        var object: [String: Any] = ["top_k": topK, "filters": filters.mapValues { v -> Any in
+            switch v {
+            case .text(let s): s
+            case .list(let l): l
+            case .ids(let i): i
+            }
+        }]
+        if let minSimilarity { object["min_similarity"] = Double(minSimilarity) }
+        if let efSearch { object["ef_search"] = efSearch }
+        if embeddingGiven { object["embedding_given"] = true }
+        return Self.json(object)
+    }
+
+    /// `[{"rank","chunk_id","material_id","similarity"}]` as JSON text.
+    public var resultsJSON: String {
+        Self.json(results.map { ["rank": $0.rank, "chunk_id": $0.chunkID, "material_id": $0.materialID,
+                                 "similarity": Double($0.similarity)] as [String: Any] })
+    }
+
+    static func json(_ value: Any) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
+        else { return "null" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+/// A stored retrieval as read back: its id, the question and the JSON columns as written.
+public struct StoredRetrieval: Sendable, Hashable {
+    public var id: String
+    public var createdAt: String
+    public var keyID: APIKeyID?
+    public var tenant: TenantID?
+    public var query: String?
     public var requestJSON: String
-    /// `[{"rank","chunk_id","material_id","similarity"}]`.
     public var resultsJSON: String
     public var maxSimilarity: Float?
     public var belowThreshold: Int
@@ -81,10 +144,11 @@ public final class RetrievalLog: Sendable {
                             max_similarity, below_threshold, exhaustive, timings, embedding_model)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                        [.text(r.id), .text(r.createdAt), r.keyID.map { .integer($0.rawValue) } ?? .null,
+                        [.text(r.id), .text(Self.timestamp.format(r.createdAt)), r.keyID.map { .integer($0.rawValue) } ?? .null,
                          r.tenant.map { .text($0.rawValue) } ?? .null, r.query.map(SQLValue.text) ?? .null,
                          .text(r.requestJSON), .text(r.resultsJSON), r.maxSimilarity.map { .real(Double($0)) } ?? .null,
-                         .int(r.belowThreshold), .init(r.exhaustive), .text(r.timingsJSON), .text(r.embeddingModel)])
+                         .int(r.belowThreshold), .init(r.exhaustive), .text(RetrievalRecord.json(r.timings)),
+                         .text(r.embeddingModel)])
                 }
             }
             writtenCount.add(records.count, ordering: .relaxed)
@@ -93,8 +157,10 @@ public final class RetrievalLog: Sendable {
         }
     }
 
+    private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
     /// The stored record, or nil (for tests and the dialogue module).
-    public func record(_ id: String) throws(ServiceError) -> RetrievalRecord? {
+    public func record(_ id: String) throws(ServiceError) -> StoredRetrieval? {
         do {
             return try database.queryFirst(
                 """
@@ -102,7 +168,7 @@ public final class RetrievalLog: Sendable {
                     exhaustive, timings, embedding_model FROM retrievals WHERE id = ?
                 """, [.text(id)]
             ).map { row in
-                RetrievalRecord(
+                StoredRetrieval(
                     id: try row.get(0), createdAt: try row.get(1),
                     keyID: (try row.get(2) as Int64?).map(APIKeyID.init(rawValue:)),
                     tenant: (try row.get(3) as String?).map(TenantID.init(rawValue:)), query: try row.get(4),

@@ -49,43 +49,32 @@ extension CairnService {
 
     private func record(of result: RetrievalResult, request: RetrievalRequest, filter: ChunkFilter,
                         identity: Identity) -> RetrievalRecord {
-        var requestObject: [String: Any] = ["top_k": request.topK, "filters": Self.filterObject(filter)]
-        if let m = request.minSimilarity { requestObject["min_similarity"] = Double(m) }
-        if let ef = request.efSearch { requestObject["ef_search"] = ef }
-        if request.embedding != nil { requestObject["embedding_given"] = true }
-        let results: [[String: Any]] = result.chunks.map {
-            ["rank": $0.rank, "chunk_id": $0.chunk.chunkID.rawValue, "material_id": $0.chunk.materialID.rawValue,
-             "similarity": Double($0.similarity)]
-        }
-        let timings: [String: Any] = [
-            "embed_ms": result.embedMilliseconds, "filter_ms": result.filterMilliseconds,
-            "search_ms": result.searchMilliseconds, "fetch_ms": result.fetchMilliseconds,
-            "total_ms": result.totalMilliseconds,
-        ]
-        return RetrievalRecord(
-            id: result.id, createdAt: timestamp(), keyID: identity.keyID, tenant: identity.tenant, query: request.query,
-            requestJSON: Self.json(requestObject), resultsJSON: Self.json(results), maxSimilarity: result.maxSimilarity,
-            belowThreshold: result.belowThreshold, exhaustive: result.exhaustive, timingsJSON: Self.json(timings),
+        RetrievalRecord(
+            id: result.id, createdAt: Date(), keyID: identity.keyID, tenant: identity.tenant, query: request.query,
+            topK: request.topK, filters: Self.filterFields(filter), minSimilarity: request.minSimilarity,
+            efSearch: request.efSearch, embeddingGiven: request.embedding != nil,
+            results: result.chunks.map {
+                .init(rank: $0.rank, chunkID: $0.chunk.chunkID.rawValue, materialID: $0.chunk.materialID.rawValue,
+                      similarity: $0.similarity)
+            },
+            maxSimilarity: result.maxSimilarity, belowThreshold: result.belowThreshold, exhaustive: result.exhaustive,
+            timings: ["embed_ms": result.embedMilliseconds, "filter_ms": result.filterMilliseconds,
+                      "search_ms": result.searchMilliseconds, "fetch_ms": result.fetchMilliseconds,
+                      "total_ms": result.totalMilliseconds],
             embeddingModel: result.model)
     }
 
-    static func filterObject(_ f: ChunkFilter) -> [String: Any] {
-        var o: [String: Any] = [:]
-        if let v = f.owner { o["owner_id"] = v }
-        if let v = f.materialIDs { o["material_ids"] = v.map(\.rawValue) }
-        if let v = f.externalIDs { o["external_ids"] = v }
-        if let v = f.topic { o["topic"] = v }
-        if !f.tags.isEmpty { o["tags_all"] = f.tags }
-        if let v = f.tagsAny { o["tags_any"] = v }
-        if let v = f.language { o["lang"] = v }
-        if let v = f.contentType { o["content_type"] = v }
-        if let v = f.licenseType { o["license_type"] = v }
+    static func filterFields(_ f: ChunkFilter) -> [String: RetrievalRecord.FilterValue] {
+        var o: [String: RetrievalRecord.FilterValue] = [:]
+        if let v = f.owner { o["owner_id"] = .text(v) }
+        if let v = f.materialIDs { o["material_ids"] = .ids(v.map(\.rawValue)) }
+        if let v = f.externalIDs { o["external_ids"] = .list(v) }
+        if let v = f.topic { o["topic"] = .text(v) }
+        if !f.tags.isEmpty { o["tags_all"] = .list(f.tags) }
+        if let v = f.tagsAny { o["tags_any"] = .list(v) }
+        if let v = f.language { o["lang"] = .text(v) }
+        if let v = f.contentType { o["content_type"] = .text(v) }
+        if let v = f.licenseType { o["license_type"] = .text(v) }
         return o
-    }
-
-    static func json(_ value: Any) -> String {
-        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
-        else { return "null" }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -54,8 +54,10 @@ public final class CairnService: Sendable {
         public var chunks: Int
         /// Seconds from ``start()`` to ready.
         public var startSeconds: Double
-        /// What reconciling the index with the store changed.
+        /// What reconciling the index with the store changed, and how long opening it took.
         public var reconciled: MaterialLibrary.ReconcileReport
+        /// Seconds loading the embedding model.
+        public var modelSeconds: Double
     }
 
     public let configuration: ServiceConfiguration
@@ -178,9 +180,15 @@ public final class CairnService: Sendable {
                 $0.ready = info
                 $0.phase = .ready
             }
+            let r = info.reconciled
             logger.notice("ready", metadata: [
                 "materials": "\(info.materials)", "chunks": "\(info.chunks)",
-                "start_seconds": "\(String(format: "%.2f", info.startSeconds))",
+                "start_seconds": "\(String(format: "%.3f", info.startSeconds))",
+                "model_seconds": "\(String(format: "%.3f", info.modelSeconds))",
+                "index_seconds": "\(String(format: "%.3f", r.indexSeconds))", "replayed_records": "\(r.replayedRecords)",
+                "reconcile_seconds": "\(String(format: "%.3f", r.reconcileSeconds))",
+                "vectors_re_added": "\(r.vectorsAdded)", "vectors_removed": "\(r.vectorsRemoved)",
+                "catalog_seconds": "\(String(format: "%.3f", r.catalogSeconds))",
             ])
         } catch {
             state.withLock { $0.phase = .failed(error.message) }
@@ -199,18 +207,22 @@ public final class CairnService: Sendable {
         let lock = try lockDataDirectory()
         let ingestEmbedder: any Embedder
         let queryEmbedder: any Embedder
+        let modelStarted = Date()
         do {
-            ingestEmbedder = try EmbedderFactory.make(configuration.embedder, dataDirectory: dir, cached: true,
-                                                      threads: configuration.ingestThreads)
-            if let builtin = (ingestEmbedder as? CachedEmbedder)?.inner as? BuiltinEmbedder {
-                queryEmbedder = builtin.sharingModel(threads: configuration.queryThreads)
+            queryEmbedder = try EmbedderFactory.make(configuration.embedder, dataDirectory: dir, cached: false,
+                                                     threads: configuration.queryThreads)
+            if let builtin = queryEmbedder as? BuiltinEmbedder {
+                // The same loaded model; ingestion runs below queries' priority.
+                ingestEmbedder = CachedEmbedder(builtin.sharingModel(threads: configuration.ingestThreads, background: true),
+                                                cache: try EmbeddingCache(dataDirectory: dir))
             } else {
-                queryEmbedder = try EmbedderFactory.make(configuration.embedder, dataDirectory: dir, cached: false,
-                                                         threads: configuration.queryThreads)
+                ingestEmbedder = try EmbedderFactory.make(configuration.embedder, dataDirectory: dir, cached: true,
+                                                          threads: configuration.ingestThreads)
             }
         } catch {
             throw .failure("the embedder: \(error)")
         }
+        let modelSeconds = Date().timeIntervalSince(modelStarted)
         let library: MaterialLibrary
         do {
             library = try MaterialLibrary.open(dataDirectory: dir, embedder: ingestEmbedder, logger: logger)
@@ -235,7 +247,8 @@ public final class CairnService: Sendable {
         let retrievals = try RetrievalLog(databasePath: library.store.path, logger: logger)
         let report = library.reconcileReport
         let info = ReadyInfo(createdAdminKey: createdKey, materials: library.catalog.materialCount,
-                             chunks: report.chunks, startSeconds: Date().timeIntervalSince(started), reconciled: report)
+                             chunks: report.chunks, startSeconds: Date().timeIntervalSince(started), reconciled: report,
+                             modelSeconds: modelSeconds)
         let parts = Parts(library: library, queryEmbedder: queryEmbedder, keys: keys, jobs: jobs, queue: queue,
                           retrievals: retrievals, spool: spool, lock: lock)
         return (parts, info)

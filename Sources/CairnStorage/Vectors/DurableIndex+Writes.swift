@@ -92,7 +92,7 @@ extension DurableIndex {
     /// ``checkpointThresholdRecords``).
     public var checkpointIsDue: Bool {
         let records = recordsSinceCheckpoint.load(ordering: .relaxed)
-        if records >= checkpointThresholdRecords && records >= index.count / 4 { return true }
+        if records >= checkpointThresholdRecords && records >= index.count / 8 { return true }
         return walBytes >= checkpointThresholdBytes
     }
 

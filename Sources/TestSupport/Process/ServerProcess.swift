@@ -105,34 +105,16 @@ public final class ServerProcess: Sendable {
     /// Sends a request to the server.
     public func send(_ method: HTTPMethod, _ path: String, key: String? = nil, json: Any? = nil, body: [UInt8]? = nil,
                      contentType: String? = nil) async throws -> HTTPResponse {
-        var headers = HTTPHeaders()
-        if let key { headers.add("Authorization", "Bearer \(key)") }
-        var bytes = body
-        if let json {
-            bytes = [UInt8](try JSONSerialization.data(withJSONObject: json))
-            headers.add("Content-Type", "application/json")
-        }
-        if let contentType { headers.add("Content-Type", contentType) }
-        return try await HTTPClient.shared.send(HTTPRequest(method: method, url: url + path, headers: headers, body: bytes,
-                                                            timeout: .seconds(60)))
+        try await HTTPClient.shared.send(try HTTPRequest.api(method, url + path, key: key, json: json, body: body,
+                                                             contentType: contentType, timeout: .seconds(60)))
     }
 
     /// A `multipart/form-data` upload of files with form fields.
     public func upload(key: String, files: [(name: String, bytes: [UInt8])], fields: [(String, String)] = [])
         async throws -> HTTPResponse
     {
-        let boundary = "cairn-\(UUID().uuidString)"
-        var body: [UInt8] = []
-        for (name, value) in fields {
-            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
-        }
-        for file in files {
-            body += Array(("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(file.name)\"\r\n"
-                + "\r\n").utf8) + file.bytes + Array("\r\n".utf8)
-        }
-        body += Array("--\(boundary)--\r\n".utf8)
-        return try await send(.post, "/v1/materials", key: key, body: body,
-                              contentType: "multipart/form-data; boundary=\(boundary)")
+        let form = MultipartFormData(fields: fields, files: files.map { ($0.name, $0.bytes) })
+        return try await send(.post, "/v1/materials", key: key, body: form.encoded(), contentType: form.contentType)
     }
 
     /// The response body as a JSON object.
