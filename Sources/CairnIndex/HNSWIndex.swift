@@ -36,6 +36,10 @@ public final class HNSWIndex: @unchecked Sendable {
     /// Serialises insertions that raise the top layer.
     let entryLock = Mutex(())
     let labels = Mutex(LabelTable())
+    /// A number no other index of this process has (a memo of resolved labels is tied to it, not to an
+    /// address a later index could reuse).
+    let instance = HNSWIndex.instances.wrappingAdd(1, ordering: .relaxed).oldValue
+    static let instances = Atomic<UInt64>(1)
     let scratchPool: ScratchPool
 
     /// Slots in use and label → slot mapping, guarded by `labels`.

@@ -27,6 +27,8 @@ public struct IngestError: Error, CustomStringConvertible, Sendable, Hashable {
         case cancelled
         /// The data directory is held by another process (``IngestError/holder`` says which).
         case locked
+        /// The material is in a state that does not allow this now (being processed).
+        case busy
     }
 
     public var kind: Kind
@@ -47,7 +49,7 @@ public struct IngestError: Error, CustomStringConvertible, Sendable, Hashable {
     public var isUserError: Bool {
         switch kind {
         case .unsupportedFormat, .emptyContent, .malformed, .tooLarge, .configuration: true
-        case .io, .embedding, .storage, .cancelled, .locked: false
+        case .io, .embedding, .storage, .cancelled, .locked, .busy: false
         }
     }
 

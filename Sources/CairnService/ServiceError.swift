@@ -71,6 +71,8 @@ public struct ServiceError: Error, CustomStringConvertible, Sendable, Hashable {
             self.init(.unprocessable, error.message, field: field ?? error.field)
         case .tooLarge:
             self.init(.tooLarge, error.message, field: field ?? error.field)
+        case .busy:
+            self.init(.conflict, error.message, field: field ?? error.field)
         case .io, .embedding, .storage, .cancelled, .locked:
             self = .failure(error.message)
         }

@@ -17,6 +17,9 @@ import Testing
         try "{broken".write(toFile: materials.file("course/broken.json"), atomically: true, encoding: .utf8)
         try Texts.revolution.write(toFile: outside.file("secret.html"), atomically: true, encoding: .utf8)
         try FileManager.default.createSymbolicLink(atPath: materials.file("escape"), withDestinationPath: outside.path)
+        // A link inside a walked directory that leads out of the root.
+        try FileManager.default.createSymbolicLink(atPath: materials.file("course/leak.html"),
+                                                   withDestinationPath: outside.file("secret.html"))
         let manifest = "{\"path\": \"course/bio.md\", \"owner\": \"m\", \"title\": \"From the manifest\"}\n"
         try manifest.write(toFile: materials.file("manifest.jsonl"), atomically: true, encoding: .utf8)
 
@@ -26,6 +29,8 @@ import Testing
                 "paths": [materials.file("course")], "defaults": ["owner_id": "school", "license_type": "CC0-1.0"],
             ])
             #expect(bulk.status == 202, "\(bulk.text)")
+            let problems = bulk.json["problems"] as? [[String: Any]] ?? []
+            #expect(problems.contains { ($0["file"] as? String)?.hasSuffix("leak.html") == true }, "\(bulk.text)")
             let job = try await api.waitForJob((bulk.json["job"] as? [String: Any])?["id"] as! Int)
             #expect(job["status"] as? String == "completed", "\(job)")
             let counts = try #require(job["counts"] as? [String: Int])

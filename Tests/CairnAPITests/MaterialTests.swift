@@ -100,6 +100,11 @@ import Testing
             #expect(running.status == 200)
             let ended = try await api.waitForJob(first.json["job_id"] as! Int)
             #expect(ended["status"] as? String == "cancelled", "\(ended)")
+            // Nothing is left half-done: no material stays pending or processing after a cancelled job.
+            for status in ["pending", "processing"] {
+                let left = try await api.request(.get, "/v1/materials?status=\(status)", key: api.admin)
+                #expect((left.json["data"] as? [Any])?.isEmpty == true, "\(status): \(left.text)")
+            }
             #expect(try await api.request(.get, "/v1/jobs/424242", key: api.admin).status == 404)
         }
     }

@@ -13,21 +13,29 @@ import Testing
         try await harness.run { api in
             let up = try await api.upload(files: [("bio.md", Texts.bytes(Texts.photosynthesis)),
                                                   ("scan.bin", [0x00, 0x01, 0xFF, 0x00]),
-                                                  ("history.html", Texts.bytes(Texts.revolution))],
+                                                  ("history.html", Texts.bytes(Texts.revolution)),
+                                                  ("broken.jsonl", Texts.bytes("{\"external_id\": \"x\", \"text\": "))],
                                           fields: [("owner_id", "t1"), ("topic", "science"), ("tags", "a"), ("tags", "b")])
             #expect(up.status == 202, "\(up.text)")
             let files = try #require(up.json["files"] as? [[String: Any]])
-            #expect(files.map { $0["status"] as? String } == ["queued", "rejected", "queued"])
+            #expect(files.map { $0["status"] as? String } == ["queued", "rejected", "queued", "queued"])
             #expect(files[1]["reason"] as? String != nil && files[1]["material_id"] is NSNull)
             let ids = files.compactMap { $0["material_id"] as? Int }
-            #expect(ids.count == 2)
+            #expect(ids.count == 2, "record files get their material ids as they are parsed")
             // The materials exist from the start, pending until the job reaches them.
             let pending = try await api.request(.get, "/v1/materials/\(ids[0])", key: api.admin)
             #expect(["pending", "processing", "completed"].contains(pending.json["status"] as? String ?? ""))
             let job = try await api.waitForJob(up.json["job_id"] as! Int)
             #expect(job["status"] as? String == "completed", "\(job)")
             #expect((job["counts"] as? [String: Int])?["added"] == 2)
-            #expect(Set(job["material_ids"] as? [Int] ?? []) == Set(ids))
+            #expect((job["counts"] as? [String: Int])?["failed"] == 1)
+            // A failure names the file as it was uploaded, never the server's spool path.
+            let errors = job["errors"] as? [[String: Any]] ?? []
+            #expect(errors.first?["file"] as? String == "broken.jsonl", "\(errors)")
+            #expect(!"\(errors)".contains("uploads/"))
+            // The broken file is recorded as a failed material of the job too.
+            let jobIDs = Set(job["material_ids"] as? [Int] ?? [])
+            #expect(jobIDs.isSuperset(of: ids) && jobIDs.count == 3, "\(jobIDs)")
             let html = try await api.request(.get, "/v1/materials/\(ids[1])", key: api.admin)
             #expect(html.json["title"] as? String == "The French Revolution")
             #expect(html.json["status"] as? String == "completed")
@@ -84,6 +92,19 @@ import Testing
             #expect(noText.status == 400 && noText.error("param") == "text")
             let badFormat = try await api.request(.post, "/v1/materials", key: api.admin, json: ["text": "x", "format": "pdf"])
             #expect(badFormat.status == 400 && badFormat.error("param") == "format")
+            // The file name's extension decides how a text is read: it must agree with the format.
+            let pdfName = try await api.request(.post, "/v1/materials", key: api.admin, json: ["text": "x", "filename": "a.pdf"])
+            #expect(pdfName.status == 400 && pdfName.error("param") == "filename", "\(pdfName.text)")
+            let mismatch = try await api.request(.post, "/v1/materials", key: api.admin,
+                                                 json: ["text": "x", "filename": "a.md", "format": "html"])
+            #expect(mismatch.status == 400 && mismatch.error("param") == "filename")
+            let byName = try await api.request(.post, "/v1/materials", key: api.admin,
+                                               json: ["text": "# Title\n\nBody text here.", "filename": "page.md"])
+            #expect(byName.status == 202)
+            _ = try await api.waitForJob(byName.json["job_id"] as! Int)
+            let page = (byName.json["files"] as? [[String: Any]])?.first?["material_id"] as? Int ?? 0
+            #expect(try await api.request(.get, "/v1/materials/\(page)", key: api.admin).json["file_type"] as? String
+                == "markdown")
         }
     }
 
@@ -97,6 +118,8 @@ import Testing
             let twoTitles = try await api.upload(files: [("a.txt", Texts.bytes("one text")), ("b.txt", Texts.bytes("two text"))],
                                                  fields: [("title", "T")])
             #expect(twoTitles.status == 400 && twoTitles.error("param") == "title")
+            let sameName = try await api.upload(files: [("a.txt", Texts.bytes("one text")), ("a.txt", Texts.bytes("other"))])
+            #expect(sameName.status == 400 && sameName.error("message")?.contains("named a.txt") == true)
             let license = try await api.upload(files: [("a.txt", Texts.bytes("hello"))], fields: [("license_type", "CC BY")])
             #expect(license.status == 400 && license.error("param") == "license_type")
             let unreadable = try await api.upload(files: [("x.bin", [0, 1, 2, 0])])

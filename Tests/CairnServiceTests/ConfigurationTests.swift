@@ -9,11 +9,13 @@ import TestSupport
 @Suite struct ConfigurationTests {
     @Test func defaultsAreTheEmbeddedSetup() throws {
         let config = try ServiceConfiguration.resolve(environment: [:])
-        #expect(config.host == "127.0.0.1" && config.port == 8080 && config.dataDirectory == "index-data")
+        #expect(config.host == "127.0.0.1" && config.port == 8080)
         #expect(config.embedder.provider == .builtin)
         #expect(config.maxUploadBytes == 64 << 20 && config.maxJSONBytes == 4 << 20)
         #expect(config.bulkRoots.isEmpty)
         #expect(config.baseURL == "http://127.0.0.1:8080")
+        // Relative data directories are made absolute (paths recorded under it must survive a restart elsewhere).
+        #expect(config.dataDirectory == FileManager.default.currentDirectoryPath + "/index-data")
     }
 
     @Test func flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws {

@@ -201,8 +201,9 @@ enum OpenAPISchemas {
                     ("file", Schema.string("The file (and line, for records).")),
                     ("reason", Schema.string("Why.")),
                 ]), "Per-file failures; the other files were processed.")),
-                ("material_ids", Schema.array(Schema.integer("A material.", minimum: 1), "Materials the job created or "
-                    + "updated (record files' materials appear as they are parsed).")),
+                ("material_ids", Schema.array(Schema.integer("A material.", minimum: 1), "Materials the job's files became: "
+                    + "created, updated, or already present with the same content (record files' materials appear as "
+                    + "they are parsed).")),
             ])),
             ("Upload", Schema.record("An accepted upload.", [
                 ("object", Schema.string("Always `upload`.", values: ["upload"])),

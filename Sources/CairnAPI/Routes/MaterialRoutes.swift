@@ -12,7 +12,7 @@ struct MaterialRoutes {
         router.get("/v1/materials/{id}") { request, context in try one(request, context) }
         router.get("/v1/materials/{id}/chunks") { request, context in try chunks(request, context) }
         router.get("/v1/materials/{id}/text") { request, context in try text(request, context) }
-        router.delete("/v1/materials/{id}") { request, context in try delete(request, context) }
+        router.delete("/v1/materials/{id}") { request, context in try await delete(request, context) }
     }
 
     func list(_ request: Request, _ context: CairnRequestContext) throws -> Response {
@@ -67,11 +67,12 @@ struct MaterialRoutes {
         ])
     }
 
-    func delete(_ request: Request, _ context: CairnRequestContext) throws -> Response {
+    func delete(_ request: Request, _ context: CairnRequestContext) async throws -> Response {
         let identity = try context.caller()
         try QueryParameters(request).rejectUnknown()
         let id = MaterialID(rawValue: try context.parameters.id(what: "material"))
-        try service.deleteMaterial(id, as: identity)
+        // A store transaction and an index write wait for disk syncs: off Swift's cooperative threads.
+        try await UploadRoutes.offload { [service] in try service.deleteMaterial(id, as: identity) }
         return JSONResponse.make(["object": "material", "id": .int(id.rawValue), "deleted": true])
     }
 }

@@ -90,7 +90,7 @@ struct UploadRoutes {
                                         metadata: metadata, sourceKey: sourceKey)
                 }
             }
-            return try service.submitUpload(files, directory: directory, as: identity)
+            return try await Self.offload { [service] in try service.submitUpload(files, directory: directory, as: identity) }
         } catch {
             upload.abandon()
             service.discardUpload(directory)
@@ -107,15 +107,26 @@ struct UploadRoutes {
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ServiceError(.invalid, "\"text\" is empty", field: "text")
         }
-        let format = try body.string("format", maxBytes: 16) ?? "text"
-        let ext: String
-        switch format {
-        case "text": ext = "txt"
-        case "markdown": ext = "md"
-        case "html": ext = "html"
-        default: throw body.invalid("format", "is \"\(format)\"; allowed: text, markdown, html")
-        }
+        let formats: [String: (ext: String, type: MaterialFileType)] = [
+            "text": ("txt", .text), "markdown": ("md", .markdown), "html": ("html", .html),
+        ]
         let given = try body.string("filename", maxBytes: 255)
+        // The file name's extension decides how the text is read, so it must agree with `format`.
+        let named = given.flatMap { name in
+            (name as NSString).pathExtension.isEmpty ? nil : MaterialFileType.detect(filename: name, head: [])
+        }
+        if let named, !formats.values.contains(where: { $0.type == named }) {
+            throw body.invalid("filename", "names a \(named.rawValue) file; a text upload is text, markdown or html")
+        }
+        let formatGiven = try body.string("format", maxBytes: 16)
+        let format = formatGiven ?? formats.first { $0.value.type == named }?.key ?? "text"
+        guard let chosen = formats[format] else {
+            throw body.invalid("format", "is \"\(format)\"; allowed: text, markdown, html")
+        }
+        if let named, named != chosen.type {
+            throw body.invalid("filename", "names a \(named.rawValue) file but \"format\" is \(format)")
+        }
+        let ext = chosen.ext
         let sourceKey = try body.string("source_key", maxBytes: 1_024)
         let metadata = try MetadataForm.parse(&body)
         try body.rejectUnknown()
@@ -133,7 +144,7 @@ struct UploadRoutes {
                 return UploadedFile(path: spool.path, filename: filename, size: bytes.count, sha256: sha,
                                     metadata: metadata, sourceKey: sourceKey)
             }
-            return try service.submitUpload([file], directory: directory, as: identity)
+            return try await Self.offload { [service] in try service.submitUpload([file], directory: directory, as: identity) }
         } catch {
             service.discardUpload(directory)
             throw error

@@ -4,18 +4,35 @@ import Foundation
 /// One thread at a lower scheduling priority (nice 10) that runs jobs in order.
 ///
 /// An embedder for bulk work runs its batches here: when a query's embedding needs the CPU at the same
-/// moment, the kernel gives it to the query first, and the bulk work takes what is left.
-final class BackgroundWorker: @unchecked Sendable {
+/// moment, the kernel gives it to the query first, and the bulk work takes what is left. ``stop()`` ends the
+/// thread once the jobs queued so far have run.
+final class BackgroundWorker: Sendable {
     /// The nice value of the worker thread (0 is normal; higher yields more).
     static let niceness: Int32 = 10
 
-    private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    /// The queue the thread works through; the thread holds it, not the worker.
+    private final class Queue: @unchecked Sendable {
+        let condition = NSCondition()
+        var jobs: [@Sendable () -> Void] = []
+        var stopped = false
+    }
+
+    private let queue = Queue()
 
     init(name: String) {
-        let thread = Thread { [unowned self] in
+        let thread = Thread { [queue] in
             _ = cairn_set_thread_nice(Self.niceness)
-            self.loop()
+            while true {
+                queue.condition.lock()
+                while queue.jobs.isEmpty && !queue.stopped { queue.condition.wait() }
+                if queue.jobs.isEmpty {
+                    queue.condition.unlock()
+                    return
+                }
+                let job = queue.jobs.removeFirst()
+                queue.condition.unlock()
+                job()
+            }
         }
         thread.name = name
         thread.stackSize = 8 << 20
@@ -23,19 +40,19 @@ final class BackgroundWorker: @unchecked Sendable {
     }
 
     func submit(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
+        queue.condition.lock()
+        queue.jobs.append(job)
+        queue.condition.signal()
+        queue.condition.unlock()
     }
 
-    private func loop() {
-        while true {
-            condition.lock()
-            while jobs.isEmpty { condition.wait() }
-            let job = jobs.removeFirst()
-            condition.unlock()
-            job()
-        }
+    /// Lets the thread end once its queue is empty.
+    func stop() {
+        queue.condition.lock()
+        queue.stopped = true
+        queue.condition.signal()
+        queue.condition.unlock()
     }
+
+    deinit { stop() }
 }

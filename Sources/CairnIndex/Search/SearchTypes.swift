@@ -61,7 +61,7 @@ public struct SearchResult: Sendable {
 public final class AllowedLabels: Sendable {
     /// The labels.
     public let labels: Set<UInt64>
-    private let memo = Mutex<(index: ObjectIdentifier, version: UInt64, slots: [UInt32])?>(nil)
+    private let memo = Mutex<(index: UInt64, version: UInt64, slots: [UInt32])?>(nil)
 
     public init(_ labels: Set<UInt64>) {
         self.labels = labels
@@ -72,7 +72,7 @@ public final class AllowedLabels: Sendable {
 
     /// The slots of the live labels in `index`, resolved once per state of its label table.
     func slots(in index: HNSWIndex) -> [UInt32] {
-        let id = ObjectIdentifier(index)
+        let id = index.instance
         let version = index.labels.withLock { $0.version }
         if let known = memo.withLock({ $0 }), known.index == id, known.version == version { return known.slots }
         let (resolvedVersion, slots) = index.labels.withLock { t in (t.version, labels.compactMap { t.slotOf[$0] }) }

@@ -25,6 +25,10 @@ public enum MaterialFileType: String, Sendable, Hashable, CaseIterable {
         return sniff(head)
     }
 
+    /// Whether files of this type hold records (one material per record, each of which may name its own
+    /// owner) rather than one document.
+    public var holdsRecords: Bool { self == .json || self == .jsonl || self == .csv }
+
     /// The MIME type Cairn records for materials of this type.
     public var mimeType: String {
         switch self {

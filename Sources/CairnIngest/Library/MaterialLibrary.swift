@@ -124,13 +124,25 @@ public final class MaterialLibrary: Sendable {
         }
     }
 
+    /// Re-reads these materials into the catalog (after their rows changed outside a commit).
+    public func refreshCatalog(_ ids: [MaterialID]) throws(IngestError) {
+        try writeLock.withLock { _ throws(IngestError) in
+            for start in stride(from: 0, to: ids.count, by: 256) {
+                try catalog.refresh(Array(ids[start..<min(start + 256, ids.count)]), from: store)
+            }
+        }
+    }
+
     /// Deletes a material: its rows go from the store (one transaction), then its vectors from the index and
     /// its entry from the catalog. Searches never return it afterwards (they also drop labels without rows).
+    /// - Parameter refusing: statuses in which the material is not deleted (a job is working on it); the
+    ///   status is checked in the same transaction as the delete.
     /// - Returns: the number of chunks removed, or nil when there was no such material.
+    /// - Throws: ``IngestError/Kind/busy`` when the material's status is one of `refusing`.
     @discardableResult
-    public func delete(_ id: MaterialID) throws(IngestError) -> Int? {
+    public func delete(_ id: MaterialID, refusing: Set<MaterialStatus> = []) throws(IngestError) -> Int? {
         try writeLock.withLock { _ throws(IngestError) -> Int? in
-            guard let chunks = try store.deleteMaterial(id) else { return nil }
+            guard let chunks = try store.deleteMaterial(id, refusing: refusing) else { return nil }
             catalog.remove(id)
             try Self.apply(ChunkCommit(added: [], removed: chunks, kept: 0), to: vectors)
             return chunks.count

@@ -42,6 +42,9 @@ public struct BulkIngestOptions: Sendable {
     /// records, so the next open maps a checkpoint instead of replaying the job. 1 (the default): whenever the
     /// job changed the index; a server raises it so that each small upload does not rewrite a large index.
     public var checkpointAfterRecords: Int
+    /// When set, a file is read only if its real path (links and `..` resolved when it is opened) lies under
+    /// one of these directories; others fail as outside the allowed roots.
+    public var allowedRoots: [String]?
 
     public init(defaults: MaterialMetadata = MaterialMetadata(), chunking: ChunkingOptions = ChunkingOptions(),
                 batchSize: Int = 64, queueDepth: Int = 64, checkpointAfterRecords: Int = 1) {
@@ -68,11 +71,13 @@ public final class BulkIngestor: Sendable {
 
     public init(library: MaterialLibrary, options: BulkIngestOptions) throws(IngestError) {
         self.library = library
-        self.options = try BulkIngestOptions(
+        var checked = try BulkIngestOptions(
             defaults: options.defaults,
             chunking: options.chunking.validated(modelMaxTokens: library.embedder.model.maxTokens),
             batchSize: max(1, options.batchSize), queueDepth: max(1, options.queueDepth),
             checkpointAfterRecords: max(1, options.checkpointAfterRecords))
+        checked.allowedRoots = options.allowedRoots
+        self.options = checked
         self.preparer = MaterialPreparer(store: library.store, embedder: library.embedder, options: self.options)
     }
 

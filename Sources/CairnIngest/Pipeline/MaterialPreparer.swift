@@ -18,6 +18,9 @@ struct MaterialPreparer: Sendable {
         let metadata = input.metadata.filled(from: options.defaults)
         let bytes: [UInt8]
         do {
+            if let roots = options.allowedRoots, !Self.isUnder(roots, path) {
+                throw IngestError(.io, "\(name): outside the allowed roots once links are resolved")
+            }
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
             if let size = attributes[.size] as? Int, size > Self.maxFileBytes {
                 throw IngestError(.tooLarge, "\(name): \(size) bytes is over the \(Self.maxFileBytes >> 20) MiB limit")
@@ -54,6 +57,14 @@ struct MaterialPreparer: Sendable {
                 emit(failure(path: path, error: error, draft: draft))
             }
         }
+    }
+
+    /// Whether `path`, resolved (links, `..`), lies under one of `roots` (themselves resolved).
+    static func isUnder(_ roots: [String], _ path: String) -> Bool {
+        guard let real = realpath(path, nil) else { return false }
+        defer { free(real) }
+        let resolved = String(cString: real)
+        return roots.contains { root in resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") }
     }
 
     /// The owner of materials no flag, manifest or record assigns.

@@ -82,12 +82,18 @@ extension MaterialStore {
         }
     }
 
-    /// Deletes a material with its chunks, provenance and jobs (one transaction).
+    /// Deletes a material with its chunks, provenance and jobs (one transaction), unless its status is one of
+    /// `refusing`.
     /// - Returns: the ids of the chunks it had (for the index), or nil when there was no such material.
-    func deleteMaterial(_ id: MaterialID) throws(IngestError) -> [ChunkID]? {
+    /// - Throws: ``IngestError/Kind/busy`` (with the status) when its status is one of `refusing`.
+    func deleteMaterial(_ id: MaterialID, refusing: Set<MaterialStatus>) throws(IngestError) -> [ChunkID]? {
         try write("deleting material \(id)") { () throws -> [ChunkID]? in
-            guard try database.queryFirst("SELECT 1 FROM materials WHERE id = ?", [.integer(id.rawValue)]) != nil
+            guard let raw = try database.queryValue("SELECT status FROM materials WHERE id = ?", [.integer(id.rawValue)],
+                                                    as: String.self)
             else { return nil }
+            if let status = MaterialStatus(rawValue: raw), refusing.contains(status) {
+                throw IngestError(.busy, "material \(id) is being processed (\(raw)); cancel its job or wait for it")
+            }
             let chunks = try database.query("SELECT id FROM material_chunks WHERE material_id = ?", [.integer(id.rawValue)])
                 .map { ChunkID(rawValue: try $0.get(0)) }
             try database.execute("DELETE FROM materials WHERE id = ?", [.integer(id.rawValue)])

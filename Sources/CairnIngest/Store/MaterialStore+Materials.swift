@@ -73,17 +73,19 @@ extension MaterialStore {
                 draft.language.map(SQLValue.text) ?? .null, .text(draft.contentSHA256),
                 draft.extraJSON.map(SQLValue.text) ?? .null, .text(now),
             ]
-            let id: MaterialID
+            var id: MaterialID? = nil
             if let existing {
-                try database.execute(
+                let changed = try database.execute(
                     """
                     UPDATE materials SET owner = ?1, source_key = ?2, external_id = ?3, title = ?4, filename = ?5,
                         file_type = ?6, file_size = ?7, topic = ?8, tags = ?9, language = ?10, content_sha256 = ?11,
                         extra = ?12, updated_at = ?13, status = 'processing', error_message = NULL
                     WHERE id = ?14
                     """, fields + [.integer(existing.rawValue)])
-                id = existing
-            } else {
+                // The material was deleted since it was looked up: it becomes a new one.
+                if changed > 0 { id = existing }
+            }
+            if id == nil {
                 try database.execute(
                     """
                     INSERT INTO materials (owner, source_key, external_id, title, filename, file_type, file_size,
@@ -92,7 +94,8 @@ extension MaterialStore {
                     """, fields)
                 id = MaterialID(rawValue: database.lastInsertRowID)
             }
-            try writeProvenance(draft.provenance, material: id)
+            let material = id!
+            try writeProvenance(draft.provenance, material: material)
             for stage in ["parse", "embed"] {
                 try database.execute(
                     """
@@ -101,9 +104,9 @@ extension MaterialStore {
                     ON CONFLICT (material_id, stage) DO UPDATE SET status = 'pending', bulk_job_id = ?2,
                         progress_done = 0, progress_total = 0, error_message = NULL, created_at = ?4,
                         started_at = NULL, finished_at = NULL
-                    """, [.integer(id.rawValue), bulkJob.map(SQLValue.integer) ?? .null, .text(stage), .text(now)])
+                    """, [.integer(material.rawValue), bulkJob.map(SQLValue.integer) ?? .null, .text(stage), .text(now)])
             }
-            return id
+            return material
         }
     }
 

@@ -69,6 +69,13 @@ extension ServiceConfiguration {
     public func validated() throws(ConfigurationError) -> ServiceConfiguration {
         var config = self
         func source(_ key: String) -> String { sources[key].map { " (from \($0))" } ?? "" }
+        // Absolute, so that paths recorded under it (spooled uploads) mean the same after a restart from
+        // another working directory.
+        if !dataDirectory.hasPrefix("/") {
+            config.dataDirectory = (FileManager.default.currentDirectoryPath as NSString)
+                .appendingPathComponent(dataDirectory)
+        }
+        config.dataDirectory = (config.dataDirectory as NSString).standardizingPath
         guard overlapTokens * 2 <= maxTokens else {
             throw ConfigurationError("ingest.overlap = \(overlapTokens)\(source("ingest.overlap")) must be at most half "
                 + "of ingest.max_tokens = \(maxTokens)")

@@ -22,6 +22,8 @@ public final class IngestionQueue: Sendable {
     let jobs: JobStore
     let spool: Spool
     let options: BulkIngestOptions
+    /// The roots a bulk job's files must lie under when the job opens them.
+    let bulkRoots: [String]
     let limit: Int
     let logger: Logger
     private let running = Mutex<Running?>(nil)
@@ -30,12 +32,13 @@ public final class IngestionQueue: Sendable {
     private let executor = ThreadExecutor(name: "cairn-ingest")
 
     /// - Parameter limit: jobs that may wait before ``checkCapacity()`` refuses more.
-    public init(library: MaterialLibrary, jobs: JobStore, spool: Spool, options: BulkIngestOptions, limit: Int,
-                logger: Logger) {
+    public init(library: MaterialLibrary, jobs: JobStore, spool: Spool, options: BulkIngestOptions, bulkRoots: [String],
+                limit: Int, logger: Logger) {
         self.library = library
         self.jobs = jobs
         self.spool = spool
         self.options = options
+        self.bulkRoots = bulkRoots
         self.limit = limit
         self.logger = logger
     }
@@ -80,6 +83,7 @@ public final class IngestionQueue: Sendable {
             }
             await withTaskExecutorPreference(executor) { await process(job) }
         }
+        executor.stop()
     }
 
     /// Stops taking jobs; a running job stops after its current batch is committed and stays queued, to be
@@ -98,8 +102,7 @@ public final class IngestionQueue: Sendable {
             throw ServiceError(.conflict, "job \(id) has already ended (\(job.status.rawValue))", field: "id")
         }
         if try jobs.cancelIfQueued(id) {
-            let files = try jobs.files(of: id)
-            try jobs.settlePending(files, cancelled: true, reason: "cancelled")
+            try settle(job, cancelled: true, reason: "cancelled")
             if let dir = job.spoolDirectory { spool.remove(dir) }
         } else {
             running.withLock { r in
@@ -117,18 +120,38 @@ public final class IngestionQueue: Sendable {
         running.withLock { $0?.id == id ? $0?.progress : nil }
     }
 
+    /// Settles what an ended job left unfinished (see ``JobStore/settleUnfinished(_:runs:cancelled:reason:)``)
+    /// and brings those materials' catalog entries up to date.
+    private func settle(_ job: IngestJob, cancelled: Bool, reason: String) throws(ServiceError) {
+        let files = try jobs.files(of: job.id)
+        let runs = try jobs.runs(of: job.id).map(\.bulkJob)
+        try jobs.settleUnfinished(files, runs: runs, cancelled: cancelled, reason: reason)
+        var ids = files.compactMap(\.materialID)
+        do {
+            ids += try library.store.materials(processedBy: runs)
+            try library.refreshCatalog(ids)
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
     private func process(_ job: IngestJob) async {
         let id = job.id
         let log = logger.with("job_id", "\(id)")
+        let stop = StopFlag()
+        // Published before the job is marked running, so a cancel in between is never lost: either it still
+        // finds the job queued (and this run is skipped), or it finds it here.
+        running.withLock { $0 = Running(id: id, stop: stop, progress: BulkProgress(filesTotal: job.filesTotal)) }
+        defer { running.withLock { $0 = nil } }
         do {
-            try jobs.setStatus(id, .running)
+            guard try jobs.start(id) else { return }
             let files = try jobs.files(of: id)
-            let stop = StopFlag()
-            running.withLock { $0 = Running(id: id, stop: stop, progress: BulkProgress(filesTotal: files.count)) }
             if stopping.load(ordering: .acquiring) { stop.stop() }
             log.info("ingest job started", metadata: ["files": "\(files.count)", "kind": "\(job.kind.rawValue)"])
+            var jobOptions = options
+            if job.kind == .bulk { jobOptions.allowedRoots = bulkRoots }
             let ingestor: BulkIngestor
-            do { ingestor = try BulkIngestor(library: library, options: options) } catch { throw ServiceError(error) }
+            do { ingestor = try BulkIngestor(library: library, options: jobOptions) } catch { throw ServiceError(error) }
             var status = IngestJobStatus.completed
             var message: String? = nil
             do {
@@ -146,20 +169,22 @@ public final class IngestionQueue: Sendable {
                 ])
             } catch {
                 status = .failed
-                message = "the job stopped: \(error.message)"
+                // What a caller may read: the cause when it is the input's, else only that Cairn failed.
+                message = error.isUserError ? "the job stopped: \(error.message)"
+                    : "the job stopped because of an internal error (the server log has it)"
                 log.error("ingest job failed", metadata: ["error": "\(error.message)"])
             }
             if status.isFinished {
-                try jobs.settlePending(files, cancelled: status == .cancelled,
-                                       reason: message ?? "the job ended without processing this file")
+                try settle(job, cancelled: status == .cancelled,
+                           reason: message ?? (status == .cancelled ? "cancelled" : "the job ended without processing it"))
             }
             try jobs.setStatus(id, status, error: message)
             if status.isFinished, let dir = job.spoolDirectory { spool.remove(dir) }
         } catch {
             log.error("ingest job bookkeeping failed", metadata: ["error": "\(error)"])
-            try? jobs.setStatus(id, .failed, error: "internal error")
+            try? settle(job, cancelled: false, reason: "internal error")
+            try? jobs.setStatus(id, .failed, error: "the job stopped because of an internal error (the server log has it)")
         }
-        running.withLock { $0 = nil }
     }
 }
 

@@ -31,11 +31,11 @@ public struct JobStore: Sendable {
     /// files' pending materials) and may fill in each file's ``IngestJobFile/materialID``.
     public func insert(kind: IngestJobKind, owner: TenantID?, keyID: APIKeyID?, spoolDirectory: String?,
                        files: [IngestJobFile], prepare: ([IngestJobFile]) throws -> [IngestJobFile])
-        throws(ServiceError) -> (IngestJobID, [IngestJobFile])
+        throws(ServiceError) -> (IngestJob, [IngestJobFile])
     {
         let now = timestamp()
         return try run("recording an ingest job") {
-            try db.transaction(.immediate) { () throws -> (IngestJobID, [IngestJobFile]) in
+            try db.transaction(.immediate) { () throws -> (IngestJob, [IngestJobFile]) in
                 let files = try prepare(files)
                 try db.execute(
                     """
@@ -59,7 +59,10 @@ public struct JobStore: Sendable {
                          file.fileSize.map(SQLValue.int) ?? .null, file.contentSHA256.map(SQLValue.text) ?? .null,
                          file.materialID.map { .integer($0.rawValue) } ?? .null])
                 }
-                return (id, files)
+                guard let job = try db.queryFirst("SELECT \(Self.columns) FROM ingest_jobs WHERE id = ?",
+                                                  [.integer(id.rawValue)]).map(Self.job)
+                else { throw ServiceError.failure("job \(id) was not recorded") }
+                return (job, files)
             }
         }
     }
@@ -137,6 +140,16 @@ public struct JobStore: Sendable {
         }
     }
 
+    /// Marks a queued job running; false when it is not queued any more (cancelled meanwhile).
+    public func start(_ id: IngestJobID) throws(ServiceError) -> Bool {
+        let now = timestamp()
+        return try run("starting job \(id)") {
+            try db.execute(
+                "UPDATE ingest_jobs SET status = 'running', started_at = coalesce(started_at, ?) WHERE id = ? AND status = 'queued'",
+                [.text(now), .integer(id.rawValue)]) > 0
+        }
+    }
+
     /// Sets a job's status (and its start or end time with it).
     public func setStatus(_ id: IngestJobID, _ status: IngestJobStatus, error: String? = nil) throws(ServiceError) {
         let now = timestamp()
@@ -197,19 +210,44 @@ public struct JobStore: Sendable {
         }
     }
 
-    /// Settles the `pending` materials a job created that its runs did not process. A cancelled job's are
-    /// removed; otherwise a file whose content the owner already had left its pending row behind (removed),
-    /// and any other is marked failed with `reason`.
-    public func settlePending(_ files: [IngestJobFile], cancelled: Bool, reason: String) throws(ServiceError) {
-        let ids = files.compactMap(\.materialID)
-        guard !ids.isEmpty else { return }
+    /// Settles what an ended job left unfinished: the `pending` materials it created for its files, and the
+    /// materials its runs had begun (`processing`) but not committed.
+    ///
+    /// A cancelled job's new materials are removed; otherwise a file whose content the owner already had left
+    /// its pending row behind (removed), and any other unfinished material is marked failed with `reason`.
+    /// An unfinished *update* of a material that still has its previous chunks goes back to `completed`
+    /// (its previous version stays searchable, as after a failed re-upload).
+    public func settleUnfinished(_ files: [IngestJobFile], runs: [Int64], cancelled: Bool, reason: String)
+        throws(ServiceError)
+    {
         let now = timestamp()
-        _ = try run("settling pending materials") {
+        _ = try run("settling unfinished materials") {
             try db.transaction(.immediate) {
-                for id in ids {
+                var ids = Set(files.compactMap(\.materialID))
+                if !runs.isEmpty {
+                    for row in try db.query(
+                        """
+                        SELECT DISTINCT material_id FROM material_processing_jobs
+                        WHERE bulk_job_id IN (\(runs.map { _ in "?" }.joined(separator: ",")))
+                        """, runs.map { .integer($0) })
+                    {
+                        ids.insert(MaterialID(rawValue: try row.get(0)))
+                    }
+                }
+                for id in ids.sorted() {
                     guard let row = try db.queryFirst(
-                        "SELECT owner, content_sha256 FROM materials WHERE id = ? AND status = 'pending'",
-                        [.integer(id.rawValue)]) else { continue }
+                        """
+                        SELECT owner, content_sha256, (SELECT count(*) FROM material_chunks WHERE material_id = m.id)
+                        FROM materials m WHERE id = ? AND status IN ('pending', 'processing')
+                        """, [.integer(id.rawValue)]) else { continue }
+                    if try row.get(2) as Int > 0 {
+                        try db.execute(
+                            """
+                            UPDATE materials SET status = 'completed', error_message = ?, updated_at = ? WHERE id = ?
+                            """, [.text("the update did not finish (\(reason)); the previous version is kept"), .text(now),
+                                  .integer(id.rawValue)])
+                        continue
+                    }
                     let duplicate = try db.queryFirst(
                         "SELECT id FROM materials WHERE owner = ? AND content_sha256 = ? AND status = 'completed' LIMIT 1",
                         [.text(try row.get(0)), .text(try row.get(1))])

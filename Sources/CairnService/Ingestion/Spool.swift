@@ -19,11 +19,15 @@ public struct Spool: Sendable {
     /// Creates a new, empty directory for one upload.
     public func newDirectory() throws(ServiceError) -> String {
         let path = (root as NSString).appendingPathComponent(UUID().uuidString.lowercased())
+        let rootExisted = FileManager.default.fileExists(atPath: root)
         do {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
             throw .failure("creating the upload directory \(path): \(error)")
         }
+        // The new directory's entry (and the spool's, the first time) must be durable too.
+        try Self.syncDirectory(root)
+        if !rootExisted { try Self.syncDirectory((root as NSString).deletingLastPathComponent) }
         return path
     }
 

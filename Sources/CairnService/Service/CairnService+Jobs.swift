@@ -73,6 +73,11 @@ extension CairnService {
         let parts = try parts()
         try require(.admin, identity)
         guard !files.isEmpty else { throw ServiceError(.invalid, "the upload holds no file", field: "file") }
+        var names = Set<String>()
+        for file in files where !names.insert(file.filename).inserted {
+            throw ServiceError(.invalid, "two files of the upload are named \(file.filename); each name (its source "
+                + "key, upload/<name>) is one material", field: "file")
+        }
         try parts.queue.checkCapacity()
         try Spool.syncDirectory(directory)
         var receipt: [IngestReceipt.File] = []
@@ -96,16 +101,17 @@ extension CairnService {
         guard !queued.isEmpty else {
             throw ServiceError(.unprocessable, receipt.first?.reason ?? "no file could be read", field: "file")
         }
+        // A record may name its own owner: a job with record files belongs to no single tenant.
         let owners = Set(queued.map { $0.metadata.owner ?? Self.defaultOwner })
+        let owner = owners.count == 1 && !types.values.contains(where: \.holdsRecords) ? TenantID(owners.first!) : nil
         let store = parts.library.store
         var unchanged = Set<Int>()
-        let (id, stored) = try parts.jobs.insert(
-            kind: .upload, owner: owners.count == 1 ? TenantID(owners.first!) : nil, keyID: identity.keyID,
-            spoolDirectory: directory, files: queued
+        let (job, stored) = try parts.jobs.insert(
+            kind: .upload, owner: owner, keyID: identity.keyID, spoolDirectory: directory, files: queued
         ) { files in
             try files.map { file -> IngestJobFile in
                 var file = file
-                guard let type = types[file.position], ![.json, .jsonl, .csv].contains(type) else { return file }
+                guard let type = types[file.position], !type.holdsRecords else { return file }
                 let owner = file.metadata.owner ?? Self.defaultOwner
                 if let done = try store.completedMaterial(owner: owner, sha256: file.contentSHA256 ?? "") {
                     file.materialID = done.id
@@ -124,9 +130,9 @@ extension CairnService {
             if unchanged.contains(index) { receipt[r].status = .unchanged }
             index += 1
         }
+        // Committed: from here nothing may fail, or the caller would discard the spooled files of a queued job.
         parts.queue.notify()
-        logger.info("upload queued", metadata: ["job_id": "\(id)", "files": "\(stored.count)", "key_id": "\(identity.keyID)"])
-        guard let job = try parts.jobs.job(id) else { throw .failure("job \(id) vanished") }
+        logger.info("upload queued", metadata: ["job_id": "\(job.id)", "files": "\(stored.count)", "key_id": "\(identity.keyID)"])
         return IngestReceipt(job: job, files: receipt)
     }
 
@@ -174,16 +180,30 @@ extension CairnService {
                                field: paths.isEmpty ? "entries" : "paths")
         }
         try parts.queue.checkCapacity()
-        let files = inputs.sorted { $0.path < $1.path }.enumerated().map { i, input in
+        // A walked directory may hold links that lead out of the roots: those files are left out here, and the
+        // job checks every file again when it opens it.
+        var inside: [IngestInput] = []
+        for input in inputs {
+            if (try? checkRoot(input.path, field: "paths")) != nil {
+                inside.append(input)
+            } else {
+                problems.append(BulkJobError(path: input.path, reason: "outside the bulk roots once links are resolved"))
+            }
+        }
+        guard !inside.isEmpty else {
+            throw ServiceError(.forbidden, "every file found is outside the bulk roots once links are resolved",
+                               field: paths.isEmpty ? "entries" : "paths")
+        }
+        let files = inside.sorted { $0.path < $1.path }.enumerated().map { i, input in
             IngestJobFile(position: i, path: input.path, displayName: (input.path as NSString).lastPathComponent,
                           sourceKey: nil, metadata: input.metadata.filled(from: defaults))
         }
         let owners = Set(files.map { $0.metadata.owner ?? Self.defaultOwner })
-        let (id, _) = try parts.jobs.insert(kind: .bulk, owner: owners.count == 1 ? TenantID(owners.first!) : nil,
-                                            keyID: identity.keyID, spoolDirectory: nil, files: files) { $0 }
+        let records = files.contains { MaterialFileType.detect(filename: $0.displayName, head: [])?.holdsRecords ?? true }
+        let (job, _) = try parts.jobs.insert(kind: .bulk, owner: owners.count == 1 && !records ? TenantID(owners.first!) : nil,
+                                             keyID: identity.keyID, spoolDirectory: nil, files: files) { $0 }
         parts.queue.notify()
-        logger.info("bulk job queued", metadata: ["job_id": "\(id)", "files": "\(files.count)"])
-        guard let job = try parts.jobs.job(id) else { throw .failure("job \(id) vanished") }
+        logger.info("bulk job queued", metadata: ["job_id": "\(job.id)", "files": "\(files.count)"])
         let receipt = IngestReceipt(job: job, files: files.map {
             .init(filename: $0.path, status: .queued, materialID: nil, size: nil, sha256: nil, reason: nil)
         })
@@ -226,10 +246,26 @@ extension CairnService {
             report.chunksKnown = report.counts.chunks
         }
         do {
-            if let last = runs.last { report.errors = try parts.library.store.bulkErrors(job: last.bulkJob) }
             let files = try parts.jobs.files(of: id)
+            if let last = runs.last {
+                // An upload's errors name the file as uploaded, not its spool path; a bulk job's keep the path.
+                let names = job.kind == .upload
+                    ? Dictionary(files.map { ($0.path, $0.displayName) }, uniquingKeysWith: { a, _ in a }) : [:]
+                report.errors = try parts.library.store.bulkErrors(job: last.bulkJob).map { error in
+                    var error = error
+                    for (path, name) in names where error.path == path || error.path.hasPrefix(path + ":") {
+                        error.path = name + error.path.dropFirst(path.count)
+                    }
+                    return error
+                }
+            }
             let processed = try parts.library.store.materials(processedBy: runs.map(\.bulkJob))
-            report.materialIDs = Array(Set(files.compactMap(\.materialID) + processed)).sorted()
+            var ids = Array(Set(files.compactMap(\.materialID) + processed)).sorted()
+            if identity.role != .admin {
+                let visible = try parts.library.store.materials(ids: ids)
+                ids = ids.filter { visible[$0].map { identity.canSee(owner: $0.owner) } ?? false }
+            }
+            report.materialIDs = ids
         } catch let error as ServiceError {
             throw error
         } catch {

@@ -84,18 +84,18 @@ extension CairnService {
     /// - Throws: `.notFound`; `.conflict` while a job is processing it.
     public func deleteMaterial(_ id: MaterialID, as identity: Identity) throws(ServiceError) {
         try require(.admin, identity)
-        let view = try material(id, as: identity)
-        if view.material.status == .pending || view.material.status == .processing {
-            throw ServiceError(.conflict, "material \(id) is being processed (\(view.material.status.rawValue)); "
-                + "cancel its job or wait for it to finish", field: "id")
-        }
+        _ = try material(id, as: identity)
+        let library = try parts().library
+        let deleted: Int?
         do {
-            guard try parts().library.delete(id) != nil else { throw ServiceError(.notFound, "no material \(id)", field: "id") }
-        } catch let error as ServiceError {
-            throw error
+            // The status is checked in the delete's own transaction: a job cannot begin the material in between.
+            deleted = try library.delete(id, refusing: [.pending, .processing])
+        } catch where error.kind == .busy {
+            throw ServiceError(.conflict, error.message, field: "id")
         } catch {
-            throw ServiceError(error as? IngestError ?? IngestError(.storage, "\(error)"))
+            throw ServiceError(error)
         }
+        guard deleted != nil else { throw ServiceError(.notFound, "no material \(id)", field: "id") }
         logger.info("material deleted", metadata: ["material_id": "\(id)", "key_id": "\(identity.keyID)"])
     }
 

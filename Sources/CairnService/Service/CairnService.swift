@@ -242,7 +242,7 @@ public final class CairnService: Sendable {
             chunking: ChunkingOptions(maxTokens: configuration.maxTokens, overlapTokens: configuration.overlapTokens),
             batchSize: configuration.ingestBatch, checkpointAfterRecords: configuration.checkpointAfterRecords)
         let queue = IngestionQueue(library: library, jobs: jobs, spool: spool, options: options,
-                                   limit: configuration.ingestQueueLimit, logger: logger)
+                                   bulkRoots: configuration.bulkRoots, limit: configuration.ingestQueueLimit, logger: logger)
         try queue.recover()
         let retrievals = try RetrievalLog(databasePath: library.store.path, logger: logger)
         let report = library.reconcileReport
@@ -261,18 +261,21 @@ public final class CairnService: Sendable {
         // The queue is not cancelled (a cancelled remote embedding would fail its batch): shutdown() asks it
         // to stop after the batch in hand, and it returns.
         let queue = Task { await parts.queue.run() }
+        // Periodic writes (retrieval records wait for the store's write lock) run on a thread of their own.
+        let maintenance = ThreadExecutor(name: "cairn-maintenance")
+        defer { maintenance.stop() }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { [self] in
+            group.addTask(executorPreference: maintenance) { [self] in
                 await Self.repeating(milliseconds: configuration.keyRefreshMilliseconds) {
                     do { try parts.keys.refreshIfChanged() } catch {
                         self.logger.error("refreshing keys failed", metadata: ["error": "\(error)"])
                     }
                 }
             }
-            group.addTask { [self] in
+            group.addTask(executorPreference: maintenance) { [self] in
                 await Self.repeating(milliseconds: configuration.retrievalFlushMilliseconds) { parts.retrievals.flush() }
             }
-            group.addTask { [self] in
+            group.addTask(executorPreference: maintenance) { [self] in
                 await Self.repeating(milliseconds: 5_000) { self.updateGauges() }
             }
             await stopSignal.wait()
