@@ -16,7 +16,7 @@ public final class BuiltinEmbedder: Embedder {
     let encoder: MiniLMModel
     let threads: Int
     /// For a background embedder: the lower-priority thread its batches run on.
-    let worker: BackgroundWorker?
+    let worker: WorkerThread?
 
     /// Loads the model from `modelDirectory` (vocab.txt, model.safetensors).
     /// - Parameter threads: threads one `embed` call may use; 0 for every core.
@@ -28,7 +28,7 @@ public final class BuiltinEmbedder: Embedder {
         self.worker = nil
     }
 
-    private init(tokenizer: WordPieceTokenizer, encoder: MiniLMModel, threads: Int, worker: BackgroundWorker?) {
+    private init(tokenizer: WordPieceTokenizer, encoder: MiniLMModel, threads: Int, worker: WorkerThread?) {
         self.tokenizer = tokenizer
         self.encoder = encoder
         self.threads = threads
@@ -43,7 +43,7 @@ public final class BuiltinEmbedder: Embedder {
     ///   batch run at normal priority).
     public func sharingModel(threads: Int, background: Bool = false) -> BuiltinEmbedder {
         BuiltinEmbedder(tokenizer: tokenizer, encoder: encoder, threads: threads > 0 ? threads : MiniLMModel.defaultThreads,
-                        worker: background ? BackgroundWorker(name: "cairn-embed-bulk") : nil)
+                        worker: background ? WorkerThread(name: "cairn-embed-bulk", nice: 10) : nil)
     }
 
     /// WordPiece tokens of `text`, without `[CLS]`/`[SEP]` and before truncation: a chunk fits the model's window

@@ -1,15 +1,13 @@
 internal import CCairnKernels
 import Foundation
 
-/// One thread at a lower scheduling priority (nice 10) that runs jobs in order.
+/// One thread of its own that runs submitted jobs in order, optionally at a lower scheduling priority.
 ///
-/// An embedder for bulk work runs its batches here: when a query's embedding needs the CPU at the same
-/// moment, the kernel gives it to the query first, and the bulk work takes what is left. ``stop()`` ends the
-/// thread once the jobs queued so far have run.
-final class BackgroundWorker: Sendable {
-    /// The nice value of the worker thread (0 is normal; higher yields more).
-    static let niceness: Int32 = 10
-
+/// A bulk embedder runs its batches on one at nice 10, so that when a query's embedding needs the CPU at the
+/// same moment the kernel gives it to the query first; the retrieval service runs ingestion's synchronous
+/// steps on one (through a task executor) so they never hold a thread of Swift's cooperative pool.
+/// ``stop()`` (or releasing the last reference) ends the thread once the jobs queued so far have run.
+public final class WorkerThread: Sendable {
     /// The queue the thread works through; the thread holds it, not the worker.
     private final class Queue: @unchecked Sendable {
         let condition = NSCondition()
@@ -19,9 +17,11 @@ final class BackgroundWorker: Sendable {
 
     private let queue = Queue()
 
-    init(name: String) {
+    /// Starts the thread.
+    /// - Parameter nice: the thread's nice value (0 normal, up to 19 the lowest priority).
+    public init(name: String, nice: Int32 = 0) {
         let thread = Thread { [queue] in
-            _ = cairn_set_thread_nice(Self.niceness)
+            if nice != 0 { _ = cairn_set_thread_nice(nice) }
             while true {
                 queue.condition.lock()
                 while queue.jobs.isEmpty && !queue.stopped { queue.condition.wait() }
@@ -39,7 +39,8 @@ final class BackgroundWorker: Sendable {
         thread.start()
     }
 
-    func submit(_ job: @escaping @Sendable () -> Void) {
+    /// Queues a job.
+    public func submit(_ job: @escaping @Sendable () -> Void) {
         queue.condition.lock()
         queue.jobs.append(job)
         queue.condition.signal()
@@ -47,7 +48,7 @@ final class BackgroundWorker: Sendable {
     }
 
     /// Lets the thread end once its queue is empty.
-    func stop() {
+    public func stop() {
         queue.condition.lock()
         queue.stopped = true
         queue.condition.signal()
