@@ -30,7 +30,7 @@ extension HTTPRequest {
 /// let request = try HTTPRequest.api(.post, url + "/v1/materials", key: key, body: form.encoded(),
 ///                                   contentType: form.contentType)
 /// ```
-public struct MultipartFormData: Sendable, Hashable {
+public struct MultipartFormData: Sendable {
     public var boundary: String
     public var fields: [(name: String, value: String)]
     public var files: [(filename: String, bytes: [UInt8])]
@@ -61,7 +61,4 @@ public struct MultipartFormData: Sendable, Hashable {
         }
         return body + Array("--\(boundary)--\r\n".utf8)
     }
-
-    public static func == (a: MultipartFormData, b: MultipartFormData) -> Bool { a.encoded() == b.encoded() }
-    public func hash(into hasher: inout Hasher) { hasher.combine(encoded()) }
 }

@@ -1,5 +1,3 @@
-public import CairnStorage
-
 /// Why a material, a file of a bulk job, or the ingestion machinery failed.
 ///
 /// Messages name the file (and page, line or record where there is one) and the reason in words an admin
@@ -25,7 +23,7 @@ public struct IngestError: Error, CustomStringConvertible, Sendable, Hashable {
         case storage
         /// The job was stopped (Ctrl-C) before this material finished.
         case cancelled
-        /// The data directory is held by another process (``IngestError/holder`` says which).
+        /// The data directory is held by another process (the message says which).
         case locked
         /// The material is in a state that does not allow this now (being processed).
         case busy
@@ -35,14 +33,10 @@ public struct IngestError: Error, CustomStringConvertible, Sendable, Hashable {
     public var message: String
     /// The input field at fault, when one is (`license_type`, `tags`): what an API error names as its `param`.
     public var field: String?
-    /// For ``Kind/locked``: the process holding the data directory.
-    public var holder: LockHolder?
-
-    public init(_ kind: Kind, _ message: String, field: String? = nil, holder: LockHolder? = nil) {
+    public init(_ kind: Kind, _ message: String, field: String? = nil) {
         self.kind = kind
         self.message = message
         self.field = field
-        self.holder = holder
     }
 
     /// Whether the input or the configuration is at fault, rather than the service.

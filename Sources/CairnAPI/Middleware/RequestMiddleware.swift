@@ -42,12 +42,11 @@ struct RequestMiddleware: RouterMiddleware {
         response.headers[Self.requestIDHeader] = id
         let route = context.endpointPath ?? "unmatched"
         let elapsed = started.duration(to: .now)
+        let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
         // The whole handling of the request inside the server (after any step timings a route added).
-        let app = String(format: "app;dur=%.3f", Double(elapsed.components.attoseconds) * 1e-15
-            + Double(elapsed.components.seconds) * 1e3)
+        let app = String(format: "app;dur=%.3f", ms)
         response.headers[Self.serverTimingHeader] = response.headers[Self.serverTimingHeader].map { $0 + ", " + app } ?? app
         metrics.record(route: route, method: request.method.rawValue, status: response.status.code, elapsed: elapsed)
-        let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
         context.logger.info("\(request.method.rawValue) \(request.uri.path) \(response.status.code)", metadata: [
             "route": "\(route)", "ms": "\(String(format: "%.2f", ms))",
             "key_id": "\(context.identity.map { "\($0.keyID)" } ?? "-")",

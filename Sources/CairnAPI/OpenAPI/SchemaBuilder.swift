@@ -1,3 +1,4 @@
+import CairnService
 /// A small vocabulary for JSON Schemas (OpenAPI 3.1 dialect) as ``JSONValue``s.
 enum Schema {
     static func string(_ description: String, nullable: Bool = false, values: [String]? = nil,

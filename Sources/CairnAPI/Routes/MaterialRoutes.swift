@@ -56,9 +56,9 @@ struct MaterialRoutes {
         let identity = try context.caller()
         try QueryParameters(request).rejectUnknown()
         let id = MaterialID(rawValue: try context.parameters.id(what: "material"))
-        let (view, text) = try service.text(of: id, as: identity)
+        let (material, text) = try service.text(of: id, as: identity)
         guard let text else {
-            throw ServiceError(.conflict, "material \(id) has no extracted text yet (status \(view.material.status.rawValue))",
+            throw ServiceError(.conflict, "material \(id) has no extracted text yet (status \(material.status.rawValue))",
                                field: "id")
         }
         return JSONResponse.make([

@@ -19,7 +19,11 @@ public enum BenchClock {
 
     /// The nearest-rank `p`-quantile (0...1) of `samples`, which must be sorted ascending; 0 when empty.
     public static func quantile(_ sorted: [UInt64], _ p: Double) -> UInt64 {
-        guard !sorted.isEmpty else { return 0 }
+        sorted.isEmpty ? 0 : quantile(of: sorted, p)
+    }
+
+    /// The nearest-rank `p`-quantile (0...1) of non-empty ascending `sorted` values.
+    static func quantile<T>(of sorted: [T], _ p: Double) -> T {
         let rank = Int((p * Double(sorted.count)).rounded(.up))
         return sorted[min(max(rank, 1), sorted.count) - 1]
     }

@@ -84,12 +84,9 @@ public struct BenchError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 }
 
-/// Percentiles of a sample (nearest rank).
+/// Percentiles of a sample (nearest rank, as ``BenchClock/quantile(_:_:)``); NaN when empty.
 enum Percentile {
     static func of(_ values: [Double], _ p: Double) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        let rank = min(sorted.count - 1, max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
-        return sorted[rank]
+        values.isEmpty ? .nan : BenchClock.quantile(of: values.sorted(), p / 100)
     }
 }

@@ -52,18 +52,23 @@ public final class ChunkCatalog: Sendable {
     public var chunkCount: Int { state.withLock { $0.chunks } }
 
     /// Reads every completed material from `store`, replacing the catalog's content.
-    func load(from store: MaterialStore) throws(IngestError) {
-        let entries = try Self.read(store: store, ids: nil)
+    /// - Returns: the id of every chunk in the store (any status), read in the same pass, for reconciliation.
+    @discardableResult
+    func load(from store: MaterialStore) throws(IngestError) -> Set<ChunkID> {
+        var all = Set<ChunkID>()
+        let entries = try Self.read(store: store, ids: nil, allChunks: &all)
         state.withLock { s in
             s = State()
             for (id, entry) in entries { Self.put(id, entry, into: &s) }
         }
+        return all
     }
 
     /// Re-reads `ids` from the store: completed ones are (re)placed, others removed.
     func refresh(_ ids: [MaterialID], from store: MaterialStore) throws(IngestError) {
         guard !ids.isEmpty else { return }
-        let entries = try Self.read(store: store, ids: ids)
+        var all = Set<ChunkID>()
+        let entries = try Self.read(store: store, ids: ids, allChunks: &all)
         state.withLock { s in
             for id in ids {
                 Self.remove(id, from: &s)
@@ -145,7 +150,9 @@ public final class ChunkCatalog: Sendable {
     }
 
     /// Completed materials (all, or those of `ids`) with their chunk labels, read through the store's reader.
-    private static func read(store: MaterialStore, ids: [MaterialID]?) throws(IngestError) -> [MaterialID: Entry] {
+    private static func read(store: MaterialStore, ids: [MaterialID]?, allChunks: inout Set<ChunkID>)
+        throws(IngestError) -> [MaterialID: Entry]
+    {
         do {
             let db = store.reader
             var entries: [MaterialID: Entry] = [:]
@@ -166,7 +173,9 @@ public final class ChunkCatalog: Sendable {
             let chunkScope = ids.map { "WHERE material_id IN (\($0.map { _ in "?" }.joined(separator: ",")))" } ?? ""
             for row in try db.query("SELECT material_id, id FROM material_chunks \(chunkScope)", bindings) {
                 let id = MaterialID(rawValue: try row.get(0))
-                if entries[id] != nil { entries[id]!.labels.append(UInt64(try row.get(1) as Int64)) }
+                let chunk: Int64 = try row.get(1)
+                allChunks.insert(ChunkID(rawValue: chunk))
+                if entries[id] != nil { entries[id]!.labels.append(UInt64(chunk)) }
             }
             return entries
         } catch {

@@ -59,11 +59,13 @@ public final class MaterialLibrary: Sendable {
         self.vectors = vectors
         self.embedder = embedder
         self.logger = logger
+        // One pass over the chunk table loads the catalog and gives reconciliation every chunk id.
         let started = Date()
-        var report = try Self.reconcile(store: store, vectors: vectors, logger: logger)
-        report.reconcileSeconds = Date().timeIntervalSince(started)
-        try catalog.load(from: store)
-        report.catalogSeconds = Date().timeIntervalSince(started) - report.reconcileSeconds
+        let rows = try catalog.load(from: store)
+        let catalogSeconds = Date().timeIntervalSince(started)
+        var report = try Self.reconcile(store: store, vectors: vectors, rows: rows, logger: logger)
+        report.catalogSeconds = catalogSeconds
+        report.reconcileSeconds = Date().timeIntervalSince(started) - catalogSeconds
         report.indexSeconds = vectors.recovery.loadSeconds
         report.replayedRecords = vectors.recovery.replayedRecords
         reconcileReport = report
@@ -86,7 +88,7 @@ public final class MaterialLibrary: Sendable {
                 logger: logger)
         } catch let error as StorageError where error.lockHolder != nil {
             throw IngestError(.locked, "\(dataDirectory) is in use by \(error.lockHolder!); stop it or use another "
-                + "--data-dir", holder: error.lockHolder)
+                + "--data-dir")
         } catch let error as StorageError where error.kind == .userError {
             throw IngestError(.configuration,
                               "chunk index \(directory): \(error); it was built with another embedding model than "
@@ -103,12 +105,7 @@ public final class MaterialLibrary: Sendable {
     /// when no ingestion runs.
     @discardableResult
     public func reconcile() throws(IngestError) -> ReconcileReport {
-        try Self.reconcile(store: store, vectors: vectors, logger: logger)
-    }
-
-    /// Applies a committed chunk change to the index: removals, then additions (one durable group each).
-    public func apply(_ commit: ChunkCommit) throws(IngestError) {
-        try Self.apply(commit, to: vectors)
+        try Self.reconcile(store: store, vectors: vectors, rows: nil, logger: logger)
     }
 
     /// Commits finished materials (and failed ones) to the store in one transaction, applies their chunk
@@ -163,10 +160,12 @@ public final class MaterialLibrary: Sendable {
         return true
     }
 
-    private static func reconcile(store: MaterialStore, vectors: DurableIndex, logger: Logger)
-        throws(IngestError) -> ReconcileReport
+    /// - Parameter rows: every chunk id in the store, when the caller has just read them (else read here).
+    private static func reconcile(store: MaterialStore, vectors: DurableIndex, rows known: Set<ChunkID>?,
+                                  logger: Logger) throws(IngestError) -> ReconcileReport
     {
-        let rows = try store.allChunkIDs()
+        let rows: Set<ChunkID>
+        if let known { rows = known } else { rows = try store.allChunkIDs() }
         let labels = Set(vectors.index.allLabels().map(ChunkID.init(label:)))
         let missing = rows.subtracting(labels).sorted()
         let orphans = labels.subtracting(rows).sorted()

@@ -18,7 +18,7 @@ struct MaterialPreparer: Sendable {
         let metadata = input.metadata.filled(from: options.defaults)
         let bytes: [UInt8]
         do {
-            if let roots = options.allowedRoots, !Self.isUnder(roots, path) {
+            if let roots = options.allowedRoots, !PathRoots.contains(roots, path) {
                 throw IngestError(.io, "\(name): outside the allowed roots once links are resolved")
             }
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
@@ -57,14 +57,6 @@ struct MaterialPreparer: Sendable {
                 emit(failure(path: path, error: error, draft: draft))
             }
         }
-    }
-
-    /// Whether `path`, resolved (links, `..`), lies under one of `roots` (themselves resolved).
-    static func isUnder(_ roots: [String], _ path: String) -> Bool {
-        guard let real = realpath(path, nil) else { return false }
-        defer { free(real) }
-        let resolved = String(cString: real)
-        return roots.contains { root in resolved == root || resolved.hasPrefix(root.hasSuffix("/") ? root : root + "/") }
     }
 
     /// The owner of materials no flag, manifest or record assigns.

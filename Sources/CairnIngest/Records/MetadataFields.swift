@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reads a material's descriptive and provenance fields from a JSON object, a CSV row or command-line flags:
 /// the one place where their names, aliases, types and allowed values are decided.
@@ -70,6 +70,12 @@ public enum MetadataFields {
         return MaterialMetadata(
             owner: try f.string("owner"), title: try f.string("title"), topic: try f.string("topic"),
             tags: try f.tags("tags"), language: language, provenance: provenance)
+    }
+
+    /// Whether a number `JSONSerialization` returned is a JSON `true`/`false` (its objCType is "c"; numbers are
+    /// "i", "q", "d").
+    public static func isJSONBoolean(_ n: NSNumber) -> Bool {
+        String(cString: n.objCType) == "c"
     }
 
     /// Normalises a BCP 47 language tag: `EN` → `en`, `en_us` → `en-US`, and Chinese to its script,
@@ -249,10 +255,7 @@ struct FieldReader {
         return result
     }
 
-    static func isBool(_ n: NSNumber) -> Bool {
-        // JSONSerialization returns booleans as NSNumbers whose objCType is "c" (numbers are "i", "q", "d").
-        String(cString: n.objCType) == "c"
-    }
+    static func isBool(_ n: NSNumber) -> Bool { MetadataFields.isJSONBoolean(n) }
 
     static func describe(_ value: Any) -> String {
         switch value {

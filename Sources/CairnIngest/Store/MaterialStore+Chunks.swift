@@ -171,7 +171,7 @@ extension MaterialStore {
     /// A material's extracted text (what its chunks' offsets point into).
     public func extractedText(material: MaterialID) throws(IngestError) -> String? {
         try read("reading material \(material)") {
-            try database.queryValue("SELECT extracted_text FROM materials WHERE id = ?", [.integer(material.rawValue)],
+            try reader.queryValue("SELECT extracted_text FROM materials WHERE id = ?", [.integer(material.rawValue)],
                                     as: String.self)
         }
     }

@@ -1,23 +1,6 @@
 import CairnSQL
 
 extension MaterialStore {
-    /// One page of materials in id order, after the id `after` (a cursor), optionally of one owner or status.
-    /// Reads through ``reader``, so a listing never waits for ingestion's transactions.
-    public func materials(owner: String?, status: MaterialStatus?, after: MaterialID?, limit: Int)
-        throws(IngestError) -> [StoredMaterial]
-    {
-        try read("listing materials") {
-            try reader.query(
-                """
-                SELECT \(Self.materialColumns) FROM materials
-                WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR status = ?2) AND id > ?3 ORDER BY id LIMIT ?4
-                """,
-                [owner.map(SQLValue.text) ?? .null, status.map { .text($0.rawValue) } ?? .null,
-                 .integer(after?.rawValue ?? 0), .int(limit)]
-            ).map(Self.material(from:))
-        }
-    }
-
     /// The materials with these ids that exist, by id (through ``reader``).
     public func materials(ids: [MaterialID]) throws(IngestError) -> [MaterialID: StoredMaterial] {
         try read("reading materials") {
@@ -71,14 +54,6 @@ extension MaterialStore {
                     tokenCount: try row.get(10), contentSHA256: try row.get(11), embeddingModel: try row.get(12),
                     createdAt: try row.get(13))
             }
-        }
-    }
-
-    /// A material's extracted text, read through ``reader``.
-    public func text(of material: MaterialID) throws(IngestError) -> String? {
-        try read("reading the text of material \(material)") {
-            try reader.queryValue("SELECT extracted_text FROM materials WHERE id = ?", [.integer(material.rawValue)],
-                                  as: String.self)
         }
     }
 

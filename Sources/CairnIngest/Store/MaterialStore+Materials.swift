@@ -43,16 +43,19 @@ extension MaterialStore {
         }
     }
 
-    /// Materials, newest first, optionally of one owner or status.
-    public func materials(owner: String? = nil, status: MaterialStatus? = nil, limit: Int = 1_000_000)
-        throws(IngestError) -> [StoredMaterial]
+    /// Materials in id order, optionally of one owner or status, after the id `after` (a page cursor).
+    /// Reads through ``reader``, so a listing never waits for ingestion's transactions.
+    public func materials(owner: String? = nil, status: MaterialStatus? = nil, after: MaterialID? = nil,
+                          limit: Int = 1_000_000) throws(IngestError) -> [StoredMaterial]
     {
         try read("listing materials") {
-            try database.query(
+            try reader.query(
                 """
                 SELECT \(Self.materialColumns) FROM materials
-                WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR status = ?2) ORDER BY id LIMIT ?3
-                """, [owner.map(SQLValue.text) ?? .null, status.map { .text($0.rawValue) } ?? .null, .int(limit)]
+                WHERE (?1 IS NULL OR owner = ?1) AND (?2 IS NULL OR status = ?2) AND id > ?3 ORDER BY id LIMIT ?4
+                """,
+                [owner.map(SQLValue.text) ?? .null, status.map { .text($0.rawValue) } ?? .null,
+                 .integer(after?.rawValue ?? 0), .int(limit)]
             ).map(Self.material(from:))
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A material's id in the store.
 public struct MaterialID: RawRepresentable, Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
@@ -152,7 +152,8 @@ public struct StoredChunk: Sendable, Hashable {
     public var createdAt: String
 }
 
-/// The current time as ISO 8601 UTC text with milliseconds, the store's timestamp format.
-func storeTimestamp(_ date: Date = Date()) -> String {
+/// The current time as ISO 8601 UTC text with milliseconds, the store's timestamp format (every table of
+/// `cairn.sqlite3`, the service's included, writes its times this way).
+public func storeTimestamp(_ date: Date = Date()) -> String {
     Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
 }

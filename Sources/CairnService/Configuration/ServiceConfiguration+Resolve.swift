@@ -1,4 +1,5 @@
 public import CairnEmbedding
+import CairnIngest
 public import Foundation
 
 extension ServiceConfiguration {
@@ -129,7 +130,7 @@ extension ServiceConfiguration {
                 } else if let s = value as? String {
                     values.append((dotted, .string(s)))
                 } else if let n = value as? NSNumber {
-                    values.append((dotted, String(cString: n.objCType) == "c" ? .bool(n.boolValue) : .number(n.doubleValue)))
+                    values.append((dotted, MetadataFields.isJSONBoolean(n) ? .bool(n.boolValue) : .number(n.doubleValue)))
                 } else {
                     throw ConfigurationError("\(path): \"\(dotted)\" has an unsupported value (null?)")
                 }

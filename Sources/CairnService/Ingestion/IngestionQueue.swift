@@ -96,13 +96,14 @@ public final class IngestionQueue: Sendable {
 
     /// Cancels a job: a queued one at once, a running one after its current batch.
     /// - Throws: `.notFound` for no such job, `.conflict` when it has already ended.
-    public func cancel(_ id: IngestJobID) throws(ServiceError) -> IngestJob {
+    public func cancel(_ id: IngestJobID) throws(ServiceError) {
         guard let job = try jobs.job(id) else { throw ServiceError(.notFound, "no job \(id)", field: "id") }
         if job.status.isFinished {
             throw ServiceError(.conflict, "job \(id) has already ended (\(job.status.rawValue))", field: "id")
         }
         if try jobs.cancelIfQueued(id) {
-            try settle(job, cancelled: true, reason: "cancelled")
+            try settle(job, materials: try jobs.fileNames(of: id).compactMap(\.materialID), cancelled: true,
+                       reason: "cancelled")
             if let dir = job.spoolDirectory { spool.remove(dir) }
         } else {
             running.withLock { r in
@@ -112,7 +113,6 @@ public final class IngestionQueue: Sendable {
                 }
             }
         }
-        return try jobs.job(id) ?? job
     }
 
     /// The running job's live progress, if `id` is running here.
@@ -122,11 +122,11 @@ public final class IngestionQueue: Sendable {
 
     /// Settles what an ended job left unfinished (see ``JobStore/settleUnfinished(_:runs:cancelled:reason:)``)
     /// and brings those materials' catalog entries up to date.
-    private func settle(_ job: IngestJob, cancelled: Bool, reason: String) throws(ServiceError) {
-        let files = try jobs.files(of: job.id)
+    /// - Parameter materials: the materials the job's files were given up front.
+    private func settle(_ job: IngestJob, materials: [MaterialID], cancelled: Bool, reason: String) throws(ServiceError) {
         let runs = try jobs.runs(of: job.id).map(\.bulkJob)
-        try jobs.settleUnfinished(files, runs: runs, cancelled: cancelled, reason: reason)
-        var ids = files.compactMap(\.materialID)
+        try jobs.settleUnfinished(materials, runs: runs, cancelled: cancelled, reason: reason)
+        var ids = materials
         do {
             ids += try library.store.materials(processedBy: runs)
             try library.refreshCatalog(ids)
@@ -175,14 +175,15 @@ public final class IngestionQueue: Sendable {
                 log.error("ingest job failed", metadata: ["error": "\(error.message)"])
             }
             if status.isFinished {
-                try settle(job, cancelled: status == .cancelled,
+                try settle(job, materials: files.compactMap(\.materialID), cancelled: status == .cancelled,
                            reason: message ?? (status == .cancelled ? "cancelled" : "the job ended without processing it"))
             }
             try jobs.setStatus(id, status, error: message)
             if status.isFinished, let dir = job.spoolDirectory { spool.remove(dir) }
         } catch {
             log.error("ingest job bookkeeping failed", metadata: ["error": "\(error)"])
-            try? settle(job, cancelled: false, reason: "internal error")
+            let materials = (try? jobs.fileNames(of: id).compactMap(\.materialID)) ?? []
+            try? settle(job, materials: materials, cancelled: false, reason: "internal error")
             try? jobs.setStatus(id, .failed, error: "the job stopped because of an internal error (the server log has it)")
         }
     }

@@ -33,7 +33,7 @@ public struct JobStore: Sendable {
                        files: [IngestJobFile], prepare: ([IngestJobFile]) throws -> [IngestJobFile])
         throws(ServiceError) -> (IngestJob, [IngestJobFile])
     {
-        let now = timestamp()
+        let now = storeTimestamp()
         return try run("recording an ingest job") {
             try db.transaction(.immediate) { () throws -> (IngestJob, [IngestJobFile]) in
                 let files = try prepare(files)
@@ -142,7 +142,7 @@ public struct JobStore: Sendable {
 
     /// Marks a queued job running; false when it is not queued any more (cancelled meanwhile).
     public func start(_ id: IngestJobID) throws(ServiceError) -> Bool {
-        let now = timestamp()
+        let now = storeTimestamp()
         return try run("starting job \(id)") {
             try db.execute(
                 "UPDATE ingest_jobs SET status = 'running', started_at = coalesce(started_at, ?) WHERE id = ? AND status = 'queued'",
@@ -150,9 +150,23 @@ public struct JobStore: Sendable {
         }
     }
 
+    /// The job's files' paths, names and known materials, without decoding their metadata (for reports).
+    public func fileNames(of id: IngestJobID) throws(ServiceError)
+        -> [(path: String, displayName: String, materialID: MaterialID?)]
+    {
+        try run("reading the files of job \(id)") {
+            try store.reader.query(
+                "SELECT path, display_name, material_id FROM ingest_job_files WHERE job_id = ? ORDER BY position",
+                [.integer(id.rawValue)]
+            ).map { row in
+                (try row.get(0), try row.get(1), (try row.get(2) as Int64?).map(MaterialID.init(rawValue:)))
+            }
+        }
+    }
+
     /// Sets a job's status (and its start or end time with it).
     public func setStatus(_ id: IngestJobID, _ status: IngestJobStatus, error: String? = nil) throws(ServiceError) {
-        let now = timestamp()
+        let now = storeTimestamp()
         _ = try run("recording job \(id)") {
             try db.execute(
                 """
@@ -166,7 +180,7 @@ public struct JobStore: Sendable {
 
     /// Cancels a job that is still queued; false when it is not queued (any more).
     public func cancelIfQueued(_ id: IngestJobID) throws(ServiceError) -> Bool {
-        let now = timestamp()
+        let now = storeTimestamp()
         return try run("cancelling job \(id)") {
             try db.execute("UPDATE ingest_jobs SET status = 'cancelled', finished_at = ? WHERE id = ? AND status = 'queued'",
                            [.text(now), .integer(id.rawValue)]) > 0
@@ -217,13 +231,14 @@ public struct JobStore: Sendable {
     /// its pending row behind (removed), and any other unfinished material is marked failed with `reason`.
     /// An unfinished *update* of a material that still has its previous chunks goes back to `completed`
     /// (its previous version stays searchable, as after a failed re-upload).
-    public func settleUnfinished(_ files: [IngestJobFile], runs: [Int64], cancelled: Bool, reason: String)
+    /// - Parameter materials: the materials the job's files were given up front.
+    public func settleUnfinished(_ materials: [MaterialID], runs: [Int64], cancelled: Bool, reason: String)
         throws(ServiceError)
     {
-        let now = timestamp()
+        let now = storeTimestamp()
         _ = try run("settling unfinished materials") {
             try db.transaction(.immediate) {
-                var ids = Set(files.compactMap(\.materialID))
+                var ids = Set(materials)
                 if !runs.isEmpty {
                     for row in try db.query(
                         """
@@ -264,6 +279,3 @@ public struct JobStore: Sendable {
     }
 }
 
-func timestamp(_ date: Date = Date()) -> String {
-    Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(date)
-}

@@ -1,5 +1,6 @@
 import CairnSQL
 import CairnEmbedding
+import CairnIngest
 import Foundation
 import Synchronization
 
@@ -42,7 +43,7 @@ public final class KeyStore: Sendable {
         guard name.count <= 200 else { throw ServiceError(.invalid, "the name is over 200 characters", field: "name") }
         let secret = Self.newSecret()
         let prefix = String(secret.prefix(Self.secretPrefix.count + 6))
-        let now = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date())
+        let now = storeTimestamp()
         let record: APIKeyRecord
         do {
             try database.execute(
@@ -79,7 +80,7 @@ public final class KeyStore: Sendable {
 
     /// Revokes a key; false when it does not exist or was already revoked.
     public func revoke(_ id: APIKeyID) throws(ServiceError) -> Bool {
-        let now = Date.ISO8601FormatStyle(includingFractionalSeconds: true).format(Date())
+        let now = storeTimestamp()
         let changed: Int
         do {
             changed = try database.execute("UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",

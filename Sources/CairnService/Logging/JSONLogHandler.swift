@@ -1,3 +1,4 @@
+import CairnIngest
 import Foundation
 public import Logging
 
@@ -26,23 +27,17 @@ public struct JSONLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var fields: [(String, String)] = [
-            ("ts", Self.format.format(Date())), ("level", event.level.rawValue), ("label", label),
+            ("ts", storeTimestamp()), ("level", event.level.rawValue), ("label", label),
             ("message", event.message.description),
         ]
         var all = metadata
         if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
         if let extra = event.metadata { all.merge(extra) { $1 } }
         for key in all.keys.sorted() { fields.append((key, Self.text(all[key]!))) }
-        var line = "{"
-        for (i, (key, value)) in fields.enumerated() {
-            if i > 0 { line += "," }
-            line += Self.quote(key) + ":" + Self.quote(value)
-        }
-        line += "}\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        var line = JSONValue.object(fields.map { ($0.0, JSONValue.string($0.1)) }).bytes()
+        line.append(0x0A)
+        FileHandle.standardError.write(Data(line))
     }
-
-    private static let format = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     private static func text(_ value: Logger.Metadata.Value) -> String {
         switch value {
@@ -51,21 +46,5 @@ public struct JSONLogHandler: LogHandler {
         case .array(let a): "[" + a.map(text).joined(separator: ", ") + "]"
         case .dictionary(let d): "{" + d.keys.sorted().map { "\($0): \(text(d[$0]!))" }.joined(separator: ", ") + "}"
         }
-    }
-
-    private static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -1,3 +1,4 @@
+import CairnIngest
 import CairnSQL
 public import Foundation
 public import Logging
@@ -96,9 +97,6 @@ public final class RetrievalLog: Sendable {
     private let database: SQLiteDatabase
     private let buffer = Mutex<[RetrievalRecord]>([])
     private let logger: Logger
-    /// Records written so far (for tests and metrics).
-    public var written: Int { writtenCount.load(ordering: .relaxed) }
-    private let writtenCount = Atomic<Int>(0)
 
     /// Opens a connection of its own to the store at `databasePath`.
     public init(databasePath: String, logger: Logger) throws(ServiceError) {
@@ -125,9 +123,6 @@ public final class RetrievalLog: Sendable {
         buffer.withLock { $0.append(record) }
     }
 
-    /// Records waiting to be written.
-    public var pending: Int { buffer.withLock { $0.count } }
-
     /// Writes the buffered records in one transaction.
     public func flush() {
         let records = buffer.withLock { b -> [RetrievalRecord] in
@@ -144,20 +139,17 @@ public final class RetrievalLog: Sendable {
                             max_similarity, below_threshold, exhaustive, timings, embedding_model)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
-                        [.text(r.id), .text(Self.timestamp.format(r.createdAt)), r.keyID.map { .integer($0.rawValue) } ?? .null,
+                        [.text(r.id), .text(storeTimestamp(r.createdAt)), r.keyID.map { .integer($0.rawValue) } ?? .null,
                          r.tenant.map { .text($0.rawValue) } ?? .null, r.query.map(SQLValue.text) ?? .null,
                          .text(r.requestJSON), .text(r.resultsJSON), r.maxSimilarity.map { .real(Double($0)) } ?? .null,
                          .int(r.belowThreshold), .init(r.exhaustive), .text(RetrievalRecord.json(r.timings)),
                          .text(r.embeddingModel)])
                 }
             }
-            writtenCount.add(records.count, ordering: .relaxed)
         } catch {
             logger.error("writing \(records.count) retrieval records failed", metadata: ["error": "\(error)"])
         }
     }
-
-    private static let timestamp = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     /// The stored record, or nil (for tests and the dialogue module).
     public func record(_ id: String) throws(ServiceError) -> StoredRetrieval? {

@@ -159,7 +159,15 @@ extension CairnService {
         var inputs: [IngestInput] = []
         var problems: [BulkJobError] = []
         let walk = FileWalker.walk(paths, options: FileWalker.Options(include: include, exclude: exclude))
-        inputs += walk.files.map { IngestInput(path: $0.path) }
+        // A walked directory may hold links that lead out of the roots: those files are left out here, and the
+        // job checks every file again when it opens it.
+        for file in walk.files {
+            if PathRoots.contains(configuration.bulkRoots, file.path) {
+                inputs.append(IngestInput(path: file.path))
+            } else {
+                problems.append(BulkJobError(path: file.path, reason: "outside the bulk roots once links are resolved"))
+            }
+        }
         problems += walk.errors.map { BulkJobError(path: "", reason: $0.message) }
         var listed = entries
         if let manifest {
@@ -176,25 +184,15 @@ extension CairnService {
             inputs.append(IngestInput(path: entry.path, metadata: entry.metadata))
         }
         guard !inputs.isEmpty else {
-            throw ServiceError(.unprocessable, "no files found" + (problems.first.map { ": \($0.reason)" } ?? ""),
-                               field: paths.isEmpty ? "entries" : "paths")
+            if walk.files.isEmpty {
+                throw ServiceError(.unprocessable, "no files found" + (problems.first.map { ": \($0.reason)" } ?? ""),
+                                   field: paths.isEmpty ? "entries" : "paths")
+            }
+            throw ServiceError(.forbidden, "every file found is outside the bulk roots once links are resolved",
+                               field: "paths")
         }
         try parts.queue.checkCapacity()
-        // A walked directory may hold links that lead out of the roots: those files are left out here, and the
-        // job checks every file again when it opens it.
-        var inside: [IngestInput] = []
-        for input in inputs {
-            if (try? checkRoot(input.path, field: "paths")) != nil {
-                inside.append(input)
-            } else {
-                problems.append(BulkJobError(path: input.path, reason: "outside the bulk roots once links are resolved"))
-            }
-        }
-        guard !inside.isEmpty else {
-            throw ServiceError(.forbidden, "every file found is outside the bulk roots once links are resolved",
-                               field: paths.isEmpty ? "entries" : "paths")
-        }
-        let files = inside.sorted { $0.path < $1.path }.enumerated().map { i, input in
+        let files = inputs.sorted { $0.path < $1.path }.enumerated().map { i, input in
             IngestJobFile(position: i, path: input.path, displayName: (input.path as NSString).lastPathComponent,
                           sourceKey: nil, metadata: input.metadata.filled(from: defaults))
         }
@@ -246,7 +244,7 @@ extension CairnService {
             report.chunksKnown = report.counts.chunks
         }
         do {
-            let files = try parts.jobs.files(of: id)
+            let files = try parts.jobs.fileNames(of: id)
             if let last = runs.last {
                 // An upload's errors name the file as uploaded, not its spool path; a bulk job's keep the path.
                 let names = job.kind == .upload
@@ -277,13 +275,8 @@ extension CairnService {
     /// Cancels a job (admins only): a queued one at once, a running one after its current batch.
     public func cancelJob(_ id: IngestJobID, as identity: Identity) throws(ServiceError) -> IngestJobReport {
         try require(.admin, identity)
-        _ = try parts().queue.cancel(id)
+        try parts().queue.cancel(id)
         return try job(id, as: identity)
-    }
-
-    /// Ingest jobs waiting and running.
-    public func queueDepth() throws(ServiceError) -> (queued: Int, running: Int) {
-        try parts().queue.depth()
     }
 
     /// The owner of materials no upload field names.
@@ -293,22 +286,7 @@ extension CairnService {
         guard path.hasPrefix("/") else {
             throw ServiceError(.invalid, "\"\(path)\" must be an absolute server-side path", field: field)
         }
-        // Resolve what exists of the path (a file listed in a manifest may be missing: the job reports it).
-        var probe = (path as NSString).standardizingPath
-        var suffix = ""
-        var resolved: String? = nil
-        while resolved == nil && probe != "/" && !probe.isEmpty {
-            if let real = realpath(probe, nil) {
-                resolved = String(cString: real) + suffix
-                free(real)
-            } else {
-                suffix = "/" + (probe as NSString).lastPathComponent + suffix
-                probe = (probe as NSString).deletingLastPathComponent
-            }
-        }
-        let real = resolved ?? (path as NSString).standardizingPath
-        guard configuration.bulkRoots.contains(where: { real == $0 || real.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") })
-        else {
+        guard PathRoots.contains(configuration.bulkRoots, path) else {
             throw ServiceError(.forbidden, "\"\(path)\" is outside the bulk roots (\(configuration.bulkRoots.joined(separator: ", ")))",
                                field: field)
         }

@@ -38,11 +38,9 @@ extension CairnService {
 
     /// One material, if `identity` may see it (else `.notFound`, as if it did not exist).
     public func material(_ id: MaterialID, as identity: Identity) throws(ServiceError) -> MaterialView {
-        let parts = try parts()
+        let material = try visibleMaterial(id, as: identity)
         do {
-            guard let material = try parts.library.store.materials(ids: [id])[id], identity.canSee(owner: material.owner)
-            else { throw ServiceError(.notFound, "no material \(id)", field: "id") }
-            return MaterialView(material: material, provenance: try parts.library.store.provenance(of: [id])[id])
+            return MaterialView(material: material, provenance: try parts().library.store.provenance(of: [id])[id])
         } catch let error as ServiceError {
             throw error
         } catch {
@@ -50,11 +48,22 @@ extension CairnService {
         }
     }
 
+    /// The material's row, if `identity` may see it (else `.notFound`, as if it did not exist).
+    func visibleMaterial(_ id: MaterialID, as identity: Identity) throws(ServiceError) -> StoredMaterial {
+        let store = try parts().library.store
+        let found: StoredMaterial?
+        do { found = try store.materials(ids: [id])[id] } catch { throw ServiceError(error) }
+        guard let found, identity.canSee(owner: found.owner) else {
+            throw ServiceError(.notFound, "no material \(id)", field: "id")
+        }
+        return found
+    }
+
     /// A page of a material's chunks from chunk index `from`.
     public func chunks(of id: MaterialID, from: Int, limit: Int, as identity: Identity) throws(ServiceError)
         -> Page<StoredChunk>
     {
-        _ = try material(id, as: identity)
+        _ = try visibleMaterial(id, as: identity)
         guard (1...1_000).contains(limit) else {
             throw ServiceError(.invalid, "\"limit\" is \(limit); allowed: 1 to 1000", field: "limit")
         }
@@ -70,11 +79,11 @@ extension CairnService {
     }
 
     /// The extracted text a material's chunk offsets point into (nil until the material is processed).
-    public func text(of id: MaterialID, as identity: Identity) throws(ServiceError) -> (MaterialView, String?) {
-        let view = try material(id, as: identity)
+    public func text(of id: MaterialID, as identity: Identity) throws(ServiceError) -> (StoredMaterial, String?) {
+        let material = try visibleMaterial(id, as: identity)
         let store = try parts().library.store
         do {
-            return (view, try store.text(of: id))
+            return (material, try store.extractedText(material: id))
         } catch {
             throw ServiceError(error)
         }
@@ -84,7 +93,7 @@ extension CairnService {
     /// - Throws: `.notFound`; `.conflict` while a job is processing it.
     public func deleteMaterial(_ id: MaterialID, as identity: Identity) throws(ServiceError) {
         try require(.admin, identity)
-        _ = try material(id, as: identity)
+        _ = try visibleMaterial(id, as: identity)
         let library = try parts().library
         let deleted: Int?
         do {

@@ -38,10 +38,10 @@ extension CairnService {
             embedMilliseconds: search.embedMilliseconds, filterMilliseconds: search.filterMilliseconds,
             searchMilliseconds: search.searchMilliseconds, fetchMilliseconds: search.fetchMilliseconds,
             totalMilliseconds: search.totalMilliseconds)
-        metrics.embed.recordNanoseconds(ServiceMetrics.nanoseconds(search.embedMilliseconds))
-        metrics.filter.recordNanoseconds(ServiceMetrics.nanoseconds(search.filterMilliseconds))
-        metrics.search.recordNanoseconds(ServiceMetrics.nanoseconds(search.searchMilliseconds))
-        metrics.retrieve.recordNanoseconds(ServiceMetrics.nanoseconds(search.totalMilliseconds))
+        metrics.embed.recordMilliseconds(search.embedMilliseconds)
+        metrics.filter.recordMilliseconds(search.filterMilliseconds)
+        metrics.search.recordMilliseconds(search.searchMilliseconds)
+        metrics.retrieve.recordMilliseconds(search.totalMilliseconds)
         metrics.retrievals.increment()
         parts.retrievals.append(record(of: result, request: request, filter: filter, identity: identity))
         return result

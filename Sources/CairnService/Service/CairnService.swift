@@ -35,7 +35,6 @@ public final class CairnService: Sendable {
         let queue: IngestionQueue
         let retrievals: RetrievalLog
         let spool: Spool
-        let lock: DirectoryLock
     }
 
     /// Where the service is in its life.
@@ -68,7 +67,6 @@ public final class CairnService: Sendable {
     private let stopped = WakeSignal()
     private let running = Atomic<Bool>(false)
     private let directoryLock = Mutex<DirectoryLock?>(nil)
-    private let boundPort = Mutex<Int?>(nil)
 
     /// - Parameter metricsFactory: where the service's metrics go (the HTTP layer's Prometheus registry).
     public init(configuration: ServiceConfiguration, logger: Logger,
@@ -163,11 +161,7 @@ public final class CairnService: Sendable {
         var config = configuration
         config.port = port
         lock?.update(LockHolder(command: "serve", url: config.baseURL))
-        boundPort.withLock { $0 = port }
     }
-
-    /// The port the server listens on, once bound.
-    public var listeningPort: Int? { boundPort.withLock { $0 } }
 
     /// Opens the data directory (see the type's notes). Call once.
     /// - Throws: ``ServiceError`` naming what could not be opened; ``phase`` becomes `.failed`.
@@ -204,7 +198,7 @@ public final class CairnService: Sendable {
         } catch {
             throw .failure("cannot create the data directory \(dir): \(error)")
         }
-        let lock = try lockDataDirectory()
+        try lockDataDirectory()
         let ingestEmbedder: any Embedder
         let queryEmbedder: any Embedder
         let modelStarted = Date()
@@ -250,7 +244,7 @@ public final class CairnService: Sendable {
                              chunks: report.chunks, startSeconds: Date().timeIntervalSince(started), reconciled: report,
                              modelSeconds: modelSeconds)
         let parts = Parts(library: library, queryEmbedder: queryEmbedder, keys: keys, jobs: jobs, queue: queue,
-                          retrievals: retrievals, spool: spool, lock: lock)
+                          retrievals: retrievals, spool: spool)
         return (parts, info)
     }
 

@@ -34,8 +34,6 @@ struct ServiceMetrics: Sendable {
             (status, Gauge(label: "cairn_ingest_jobs", dimensions: [("status", status.rawValue)], factory: factory))
         })
     }
-
-    static func nanoseconds(_ milliseconds: Double) -> Int64 { Int64(milliseconds * 1_000_000) }
 }
 
 extension CairnService {
@@ -47,8 +45,8 @@ extension CairnService {
         metrics.walRecords.record(parts.library.vectors.walRecords)
         metrics.chunks.record(parts.library.catalog.chunkCount)
         metrics.materials.record(parts.library.catalog.materialCount)
-        if let depth = try? parts.queue.depth() { metrics.queueDepth.record(depth.queued + depth.running) }
         if let counts = try? parts.jobs.countsByStatus() {
+            metrics.queueDepth.record((counts[.queued] ?? 0) + (counts[.running] ?? 0))
             for (status, gauge) in metrics.jobs { gauge.record(counts[status] ?? 0) }
         }
     }

@@ -51,25 +51,8 @@ public enum CairnBinary {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        var lines: [String] = []
-        var buffer = Data()
-        let reader = out.fileHandleForReading
-        var killed = false
-        reading: while true {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let nl = buffer.firstIndex(of: 10) {
-                let line = String(decoding: buffer[buffer.startIndex..<nl], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...nl)
-                lines.append(line)
-                if !onLine(line) {
-                    kill(p.processIdentifier, SIGKILL)
-                    killed = true
-                    break reading
-                }
-            }
-        }
+        let (lines, killed) = LineReader.read(out.fileHandleForReading, onLine: onLine)
+        if killed { kill(p.processIdentifier, SIGKILL) }
         p.waitUntilExit()
         return (lines, killed)
     }

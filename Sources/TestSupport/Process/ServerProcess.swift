@@ -48,27 +48,18 @@ public final class ServerProcess: Sendable {
         p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try p.run()
         let reader = out.fileHandleForReading
-        var lines: [String] = []
-        var buffer = Data()
         var url: String?
         var key: String?
         let deadline = Date().addingTimeInterval(timeout)
-        // The banner: "Cairn is serving DIR at URL (…)", then the admin key on the first start, then "Try it:".
-        reading: while Date() < deadline {
-            let chunk = reader.availableData
-            if chunk.isEmpty { break }
-            buffer.append(chunk)
-            while let nl = buffer.firstIndex(of: 10) {
-                let line = String(decoding: buffer[buffer.startIndex..<nl], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...nl)
-                lines.append(line)
-                if url == nil, let range = line.range(of: " at http://") {
-                    url = String(line[line.index(range.lowerBound, offsetBy: 4)...].prefix { $0 != " " })
-                }
-                let trimmed = line.trimmingCharacters(in: .whitespaces)
-                if key == nil, trimmed.hasPrefix("cairn_") { key = trimmed }
-                if line.contains("Stop: Ctrl-C") { break reading }
+        // The banner: "Cairn is serving DIR at URL (…)", then the admin key on the first start, then "Try it:"
+        // and calls ending with "Stop: Ctrl-C".
+        let (lines, _) = LineReader.read(reader) { line in
+            if url == nil, let range = line.range(of: " at http://") {
+                url = String(line[line.index(range.lowerBound, offsetBy: 4)...].prefix { $0 != " " })
             }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if key == nil, trimmed.hasPrefix("cairn_") { key = trimmed }
+            return !line.contains("Stop: Ctrl-C") && Date() < deadline
         }
         guard let url else {
             if p.isRunning { kill(p.processIdentifier, SIGKILL) }

@@ -1,3 +1,4 @@
+import CairnIngest
 import Foundation
 
 /// Checks JSON values (as `JSONSerialization` returns them) against the JSON Schemas of an OpenAPI 3.1
@@ -113,7 +114,7 @@ public struct JSONSchemaValidator: @unchecked Sendable {
         return raw as? [String] ?? []
     }
 
-    static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+    static func isBool(_ n: NSNumber) -> Bool { MetadataFields.isJSONBoolean(n) }
 
     static func matches(_ value: Any, type: String) -> Bool {
         switch type {

@@ -9,7 +9,7 @@ import Foundation
 /// let body: JSONValue = ["object": "list", "data": .array([]), "has_more": false, "next_cursor": nil]
 /// body.serialized()   // {"object":"list","data":[],"has_more":false,"next_cursor":null}
 /// ```
-public enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
+public enum JSONValue: Sendable, ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral,
     ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral,
     ExpressibleByFloatLiteral
 {
@@ -45,23 +45,6 @@ public enum JSONValue: Sendable, Hashable, ExpressibleByDictionaryLiteral, Expre
     public static func milliseconds(_ value: Double) -> JSONValue { .double((value * 1000).rounded() / 1000) }
     /// A list of strings.
     public static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
-
-    public static func == (a: JSONValue, b: JSONValue) -> Bool {
-        switch (a, b) {
-        case (.null, .null): true
-        case (.bool(let x), .bool(let y)): x == y
-        case (.int(let x), .int(let y)): x == y
-        case (.double(let x), .double(let y)): x == y
-        case (.string(let x), .string(let y)): x == y
-        case (.array(let x), .array(let y)): x == y
-        case (.object(let x), .object(let y)): x.count == y.count && zip(x, y).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        default: false
-        }
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(serialized())
-    }
 
     /// The value's field `key`, when it is an object that has one.
     public subscript(key: String) -> JSONValue? {
