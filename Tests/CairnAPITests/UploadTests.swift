@@ -113,6 +113,9 @@ import Testing
         try await harness.run { api in
             let none = try await api.upload(files: [], fields: [("owner_id", "t")])
             #expect(none.status == 400 && none.error("param") == "file")
+            // `curl -F file=notes.txt` (without the @) sends a field, not a file: the error says so.
+            let noAt = try await api.upload(files: [], fields: [("file", "notes.txt")])
+            #expect(noAt.status == 400 && noAt.error("param") == "file" && noAt.error("message")?.contains("@") == true)
             let unknown = try await api.upload(files: [("a.txt", Texts.bytes("hello there"))], fields: [("owner", "t")])
             #expect(unknown.status == 400 && unknown.error("param") == "owner", "\(unknown.text)")
             let twoTitles = try await api.upload(files: [("a.txt", Texts.bytes("one text")), ("b.txt", Texts.bytes("two text"))],

@@ -35,7 +35,10 @@ struct AuthMiddleware: RouterMiddleware {
             try? keys.refreshIfChanged()
             found = keys.authenticate(secret)
         }
-        guard let identity = found else { throw ServiceError(.unauthenticated, "unknown or revoked API key") }
+        guard let identity = found else {
+            throw ServiceError(.unauthenticated, "unknown or revoked API key (a key works with the data directory it "
+                + "was made in: `cairn keys list --data-dir DIR` shows that directory's keys)")
+        }
         if let wait = limiter.take(identity.keyID) {
             throw ServiceError(.rateLimited, "rate limit of \(limiter.rate) requests per second (burst \(limiter.burst)) "
                 + "exceeded for this key; retry in \(wait) s", retryAfterSeconds: wait)

@@ -72,7 +72,8 @@ struct RequestMiddleware: RouterMiddleware {
         case let e as APIError: return e
         case let e as ServiceError: return APIError(e)
         case let e as HTTPError where e.status == .notFound:
-            return APIError(ServiceError(.notFound, "no route \(request.method.rawValue) \(request.uri.path)"))
+            return APIError(ServiceError(.notFound, "no route \(request.method.rawValue) \(request.uri.path); /openapi.json "
+                + "lists the routes"))
         case let e as any HTTPResponseError where e.status.code < 500:
             return APIError(status: e.status, type: "invalid_request_error", code: "invalid_request",
                             message: e.status.reasonPhrase)

@@ -70,10 +70,14 @@ struct UploadRoutes {
                 throw ServiceError(.invalid, "the multipart body ends before its closing boundary (a cut-off upload?)",
                                    field: "file")
             }
+            if let name = upload.fields.first(where: { $0.0 == "file" || $0.0 == "files" })?.0 {
+                throw ServiceError(.invalid, "the part \"\(name)\" has no file name: send a file as a file part "
+                    + "(curl -F \(name)=@notes.pdf, with the @)", field: name)
+            }
             var object = RequestObject(try Self.formObject(upload.fields))
             let metadata = try MetadataForm.parse(&object)
             let sourceKey = try object.string("source_key", maxBytes: 1_024)
-            try object.rejectUnknown()
+            try object.rejectUnknown(hint: "and file parts (any name, with a file name)")
             guard !upload.files.isEmpty else {
                 throw ServiceError(.invalid, "the upload holds no file: send one or more parts with a filename "
                     + "(curl -F file=@notes.pdf)", field: "file")

@@ -1,3 +1,4 @@
+import CairnIngest
 import CairnService
 import Foundation
 
@@ -137,12 +138,13 @@ struct RequestObject {
     }
 
     /// Refuses the fields that were never asked for.
-    func rejectUnknown(allowing extra: Set<String> = []) throws(ServiceError) {
+    /// - Parameter hint: what else the request may hold, added to the list of fields in the message.
+    func rejectUnknown(allowing extra: Set<String> = [], hint: String? = nil) throws(ServiceError) {
         let unknown = Set(object.keys).subtracting(seen).subtracting(extra).sorted()
         guard let first = unknown.first else { return }
-        let known = seen.union(extra).sorted().joined(separator: ", ")
+        let known = seen.union(extra).sorted().joined(separator: ", ") + (hint.map { " " + $0 } ?? "")
         throw ServiceError(.invalid, "unknown field \"\(name(first))\"; this object takes: \(known)", field: name(first))
     }
 
-    static func isBool(_ n: NSNumber) -> Bool { String(cString: n.objCType) == "c" }
+    static func isBool(_ n: NSNumber) -> Bool { MetadataFields.isJSONBoolean(n) }
 }

@@ -151,8 +151,8 @@ extension CairnService {
         let parts = try parts()
         try require(.admin, identity)
         guard !configuration.bulkRoots.isEmpty else {
-            throw ServiceError(.forbidden, "bulk jobs are off: no bulk_roots are configured (set CAIRN_BULK_ROOTS or "
-                + "bulk_roots in the configuration file)")
+            throw ServiceError(.forbidden, "bulk jobs are off: no bulk_roots are configured (start the server with "
+                + "--bulk-root DIR, CAIRN_BULK_ROOTS or bulk_roots in the configuration file)")
         }
         for (i, path) in paths.enumerated() { try checkRoot(path, field: "paths[\(i)]") }
         if let manifest { try checkRoot(manifest, field: "manifest_path") }
