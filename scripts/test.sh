@@ -3,10 +3,16 @@
 #
 # Usage: scripts/test.sh [swift test arguments...]
 #   scripts/test.sh                          # every test
-#   scripts/test.sh --filter CairnIndexTests # extra arguments go to `swift test` unchanged
+#   scripts/test.sh --filter CairnIndexTests # extra arguments go to `swift test` unchanged (and skip the
+#                                            # client tests, which run only in a whole-suite run)
+#
+# Steps: bootstrap (system packages, the model), the clients' venv (Tests/Clients/setup.sh: the official
+# `openai` package, schemathesis, pytest), `swift build --build-tests`, `swift test`, then a release build of
+# `cairn` and the client tests against it (Tests/Clients: the openai client and schemathesis against a live
+# `cairn serve`; CAIRN_FUZZ_SECONDS bounds the fuzzing, 150 s by default).
 #
 # Works from any directory and without a terminal or standard input (CI sets CI=true and closes stdin).
-# The exit code is the first failing step's: bootstrap, `swift build --build-tests`, then `swift test`.
+# The exit code is the first failing step's.
 
 set -euo pipefail
 
@@ -17,6 +23,7 @@ cd "$ROOT"
 # shellcheck source=scripts/bootstrap.sh
 . "$ROOT/scripts/bootstrap.sh"
 bootstrap_main
+bash "$ROOT/Tests/Clients/setup.sh" </dev/null
 
 seconds_since() {
     echo $(( SECONDS - $1 ))
@@ -36,10 +43,21 @@ if [[ $status -eq 0 ]]; then
     swift test --disable-xctest --no-parallel "$@" </dev/null || status=$?
     test_seconds="$(seconds_since "$test_started")"
 fi
+client_seconds=0
+if [[ $status -eq 0 && $# -eq 0 ]]; then
+    step="client tests"
+    client_started=$SECONDS
+    # The clients meet the server as users do: a release build (a debug build embeds 2,048 texts in a minute).
+    swift build -c release --product cairn </dev/null \
+        && CAIRN_BINARY="$ROOT/.build/release/cairn" "$ROOT/Tests/Clients/.venv/bin/python" -m pytest \
+            "$ROOT/Tests/Clients" -q -p no:cacheprovider </dev/null \
+        || status=$?
+    client_seconds="$(seconds_since "$client_started")"
+fi
 
 if [[ $status -eq 0 ]]; then
-    echo "test.sh: OK (swift build ${build_seconds}s, swift test ${test_seconds}s)"
+    echo "test.sh: OK (swift build ${build_seconds}s, swift test ${test_seconds}s, client tests ${client_seconds}s)"
 else
-    echo "test.sh: FAILED in swift ${step} with exit code ${status} (swift build ${build_seconds}s, swift test ${test_seconds}s)"
+    echo "test.sh: FAILED in ${step} with exit code ${status} (swift build ${build_seconds}s, swift test ${test_seconds}s, client tests ${client_seconds}s)"
 fi
 exit "$status"

@@ -100,6 +100,15 @@ struct APIClient: Sendable {
                     sourceLocation: sourceLocation)
             return
         }
+        let operations = (validator.document["paths"] as? [String: Any])?[template] as? [String: Any] ?? [:]
+        if operations[method.rawValue.lowercased()] == nil {
+            // A method the path does not take: 405 with Allow, in the error shape.
+            #expect(response.status == 405 && response.headers[.allow] != nil, "\(method) \(uri): \(response.status)",
+                    sourceLocation: sourceLocation)
+            let problems = validator.validate(response.json, against: ["$ref": "#/components/schemas/Error"])
+            #expect(problems.isEmpty, "\(problems)", sourceLocation: sourceLocation)
+            return
+        }
         guard let schema = validator.responseSchema(path: template, method: method.rawValue, status: response.status)
         else {
             let message = "\(method) \(template) answered \(response.status), which the document does not describe: "

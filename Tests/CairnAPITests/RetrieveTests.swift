@@ -15,7 +15,7 @@ import Testing
             let cases: [(Any, String)] = [
                 ([String: Any](), "query"),
                 (["query": "x", "embedding": [0.1]], "embedding"),
-                (["query": "   "], "query"),
+                (["query": ""], "query"),
                 (["query": 42], "query"),
                 (["query": "x", "top_k": 0], "top_k"),
                 (["query": "x", "top_k": 101], "top_k"),

@@ -92,6 +92,57 @@ import TestSupport
         #expect(reopened.catalog.materialCount == 59)
     }
 
+    /// A random predicate over the attributes `populate` varies, nested up to `depth` levels.
+    static func randomPredicate(_ random: inout SplitMix, depth: Int) -> MaterialPredicate {
+        func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }
+        if depth > 0 && random.next() % 3 == 0 {
+            let parts = (0..<Int(1 + random.next() % 3)).map { _ in randomPredicate(&random, depth: depth - 1) }
+            return random.next() % 2 == 0 ? .and(parts) : .or(parts)
+        }
+        let key = pick(MaterialAttribute.allCases)
+        let pool: [String] = switch key {
+        case .externalID: ["ext-0", "ext-5", "ext-10", "none"]
+        case .owner: ["a", "b", "c", "d"]
+        case .topic: ["algebra", "biology", "chemistry"]
+        case .tags: ["x", "y", "z", "w", "v"]
+        case .language: ["en", "ko", "zh-Hans"]
+        case .contentType: ["material", "note_article"]
+        case .licenseType: ["CC-BY-4.0", "MIT", "unknown"]
+        case .materialID: []
+        }
+        let ops: [MaterialPredicate.Comparison] = key.isNumeric ? MaterialPredicate.Comparison.allCases
+            : MaterialPredicate.Comparison.allCases.filter { !$0.isOrdering }
+        let op = pick(ops)
+        let value: MaterialPredicate.PredicateValue
+        if key.isNumeric {
+            var numbers: [Double] = []
+            for _ in 0..<(op.takesList ? Int(random.next() % 4) : 1) { numbers.append(Double(random.next() % 64)) }
+            value = op.takesList ? .numbers(numbers) : .number(numbers[0])
+        } else {
+            var texts: [String] = []
+            for _ in 0..<(op.takesList ? Int(random.next() % 3) : 1) { texts.append(pick(pool)) }
+            value = op.takesList ? .texts(texts) : .text(texts[0])
+        }
+        return .compare(key, op, value)
+    }
+
+    @Test func attributePredicatesSelectExactlyWhatTheSQLReferenceSelects() throws {
+        let dir = try TemporaryDirectory()
+        let library = try MaterialLibrary.open(dataDirectory: dir.path, embedder: HashEmbedder())
+        try Self.populate(library)
+        var random = SplitMix(seed: 7)
+        var sizes = Set<Int>()
+        for round in 0..<400 {
+            let predicate = Self.randomPredicate(&random, depth: 3)
+            let filter = ChunkFilter(owner: round % 4 == 0 ? "a" : nil, attributes: predicate)
+            let fromSQL = Set(try library.store.chunkIDs(filter: filter).map(\.label))
+            #expect(library.catalog.labels(matching: filter) == fromSQL, "\(predicate)")
+            sizes.insert(fromSQL.count)
+        }
+        #expect(sizes.count > 20, "the predicates should select many different subsets")
+        #expect(library.catalog.hasOwner("a") && !library.catalog.hasOwner("d"))
+    }
+
     @Test func searchesRestrictTheIndexToTheFiltersChunks() async throws {
         let dir = try TemporaryDirectory()
         let library = try MaterialLibrary.open(dataDirectory: dir.path, embedder: HashEmbedder())

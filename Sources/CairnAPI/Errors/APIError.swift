@@ -18,6 +18,8 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public var message: String
     public var param: String?
     public var retryAfterSeconds: Int?
+    /// For a 405: the methods the path takes (the `Allow` header).
+    public var allow: String?
     /// Logged, never sent.
     public var detail: String?
 
@@ -40,7 +42,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
              error.message.hasPrefix("unknown field") ? "unknown_field" : "invalid_value")
         case .unauthenticated: (.unauthorized, "authentication_error", "invalid_api_key")
         case .forbidden: (.forbidden, "permission_error", "forbidden")
-        case .notFound: (.notFound, "not_found_error", "not_found")
+        case .notFound: (.notFound, "not_found_error", error.field == "model" ? "model_not_found" : "not_found")
         case .conflict: (.conflict, "invalid_request_error", "conflict")
         case .tooLarge: (.contentTooLarge, "invalid_request_error", "payload_too_large")
         case .unsupportedMediaType: (.unsupportedMediaType, "invalid_request_error", "unsupported_media_type")
@@ -66,6 +68,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         let id = (context as? CairnRequestContext)?.requestID ?? ""
         var response = JSONResponse.make(body(requestID: id), status: status)
         if let retryAfterSeconds { response.headers[.retryAfter] = String(retryAfterSeconds) }
+        if let allow { response.headers[.allow] = allow }
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"cairn\"" }
         return response
     }

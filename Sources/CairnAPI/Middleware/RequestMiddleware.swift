@@ -13,6 +13,8 @@ import Synchronization
 struct RequestMiddleware: RouterMiddleware {
     typealias Context = CairnRequestContext
     let metrics: HTTPMetrics
+    /// The API's paths and their methods, for telling a wrong method (405) from a wrong path (404).
+    let routes: RouteTable
 
     static let requestIDHeader = HTTPField.Name("X-Request-Id")!
     static let serverTimingHeader = HTTPField.Name("Server-Timing")!
@@ -31,7 +33,7 @@ struct RequestMiddleware: RouterMiddleware {
         do {
             response = try await LogContext.$requestID.withValue(id) { try await next(request, context) }
         } catch {
-            let apiError = Self.apiError(for: error, request: request)
+            let apiError = Self.apiError(for: error, request: request, routes: routes)
             if apiError.status == .internalServerError {
                 context.logger.error("request failed", metadata: [
                     "status": "\(apiError.status.code)", "error": "\(apiError.detail ?? apiError.message)",
@@ -67,11 +69,18 @@ struct RequestMiddleware: RouterMiddleware {
         return "req_" + String(repeating: "0", count: 16 - hex.count) + hex
     }
 
-    static func apiError(for error: any Error, request: Request) -> APIError {
+    static func apiError(for error: any Error, request: Request, routes: RouteTable) -> APIError {
         switch error {
         case let e as APIError: return e
         case let e as ServiceError: return APIError(e)
         case let e as HTTPError where e.status == .notFound:
+            if let methods = routes.methods(forPath: request.uri.path), !methods.contains(request.method.rawValue) {
+                var error = APIError(status: .methodNotAllowed, type: "invalid_request_error", code: "method_not_allowed",
+                                     message: "\(request.method.rawValue) is not a method of \(request.uri.path); it takes "
+                                         + methods.joined(separator: ", "))
+                error.allow = methods.joined(separator: ", ")
+                return error
+            }
             return APIError(ServiceError(.notFound, "no route \(request.method.rawValue) \(request.uri.path); /openapi.json "
                 + "lists the routes"))
         case let e as any HTTPResponseError where e.status.code < 500:

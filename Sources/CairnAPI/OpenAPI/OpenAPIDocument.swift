@@ -40,7 +40,8 @@ enum OpenAPIDocument {
         func query(_ name: String, _ description: String, _ schema: JSONValue) -> JSONValue {
             ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
         }
-        let cursor = query("cursor", "The `next_cursor` of the previous page.", ["type": "string"])
+        let cursor = query("cursor", "The `next_cursor` of the previous page.",
+                           ["type": "string", "pattern": "^[0-9]{1,18}$"])
         let limit = query("limit", "Items per page (default 100).", ["type": "integer", "minimum": 1, "maximum": 1000])
         let (modelID, dimension) = service.model
         let paths: JSONValue = [
@@ -50,6 +51,26 @@ enum OpenAPIDocument {
                     + "tenant's chunks: the tenant restricts the candidate set inside the index.",
                 tag: "retrieval", body: jsonBody("RetrieveRequest", "The question and filters."),
                 ok: (200, "The chunks.", "Retrieval"), errorCodes: [400, 401, 403, 413, 415, 429, 500, 503])],
+            "/v1/embeddings": ["post": op(
+                "Create embeddings", "OpenAI-compatible: the vectors of the model the index holds for one text or up to "
+                    + "2,048, as floats or as base64 of little-endian float32 (what OpenAI's Python client asks for). "
+                    + "Inputs longer than the model's token limit are truncated; token-id inputs are refused.",
+                tag: "openai", body: jsonBody("EmbeddingsRequest", "The texts and the model."),
+                ok: (200, "One vector per input, in order.", "EmbeddingList"),
+                errorCodes: [400, 401, 404, 413, 415, 429, 500, 503])],
+            "/v1/vector_stores/{vector_store_id}/search": ["post": op(
+                "Search vector store", "OpenAI-compatible vector-store search, where a vector store is a tenant's "
+                    + "materials (its id is the owner_id; another tenant's, for a coach key, is a 404). Filters compare "
+                    + "the materials' attributes: " + MaterialAttribute.allCases.map(\.rawValue).joined(separator: ", ")
+                    + ". Each result's attributes carry Cairn's locators (chunk_id, page_number, char_start, char_end, "
+                    + "heading_path) and provenance. The OpenAI-Beta header is accepted and ignored.",
+                tag: "openai", parameters: [[
+                    "name": "vector_store_id", "in": "path", "required": true,
+                    "description": "The tenant (owner_id) whose materials are searched.",
+                    "schema": ["type": "string", "minLength": 1, "maxLength": 256],
+                ]], body: jsonBody("VectorStoreSearchRequest", "The question and filters."),
+                ok: (200, "The chunks, best first.", "VectorStoreSearchPage"),
+                errorCodes: [400, 401, 404, 413, 415, 429, 500, 503])],
             "/v1/materials": [
                 "get": op("List materials", "Materials in id order, a page at a time (coach keys: their tenant's).",
                           tag: "materials", parameters: [

@@ -3,23 +3,37 @@ import CairnService
 
 /// The API's component schemas: every request and response body, every field described.
 enum OpenAPISchemas {
-    static let metadataFields: [(String, JSONValue)] = [
-        ("owner_id", Schema.string("The tenant the material belongs to (default \"default\").")),
-        ("title", Schema.string("Title (default: the file name, or an HTML document's <title>).")),
-        ("topic", Schema.string("Topic, for filtering.")),
-        ("tags", Schema.string("Comma- or semicolon-separated tags (in JSON also a list of strings).")),
-        ("lang", Schema.string("BCP 47 language tag (en, ko, zh-Hans, …); detected from the text when absent.")),
-        ("source_uri", Schema.string("Where the material came from (URL or description).")),
-        ("content_type", Schema.string("What kind of content it is.", values: ContentType.allCases.map(\.rawValue))),
-        ("acquisition_method", Schema.string("How it came to Cairn (default manual_upload for uploads, system_import "
-            + "for bulk jobs).", values: AcquisitionMethod.allCases.map(\.rawValue))),
-        ("license_type", Schema.string("SPDX-style licence identifier (CC-BY-4.0, MIT, proprietary, unknown, …).")),
-        ("retention_years", Schema.integer("Years it may be kept (0 to 100).", minimum: 0, maximum: 100)),
-        ("external_share_consent", Schema.boolean("The owner consented to external sharing.")),
-        ("permission_flag", Schema.boolean("Permission to use it was granted.")),
-        ("acquired_by", Schema.string("Who acquired it.")),
-        ("acquired_at", Schema.string("When it was acquired (ISO 8601 date or date-time).")),
-    ]
+    /// The metadata fields of uploads and bulk entries; `form`: as multipart form fields (text only).
+    static func metadataFields(form: Bool = false) -> [(String, JSONValue)] {
+        let tags = Schema.string("Comma- or semicolon-separated tags" + (form ? " (the field may repeat)." : "."))
+        return [
+            ("owner_id", Schema.string("The tenant the material belongs to (default \"default\").", minLength: 1,
+                                       maxLength: 256)),
+            ("title", Schema.string("Title (default: the file name, or an HTML document's <title>).", maxLength: 4_096)),
+            ("topic", Schema.string("Topic, for filtering.", maxLength: 4_096)),
+            ("tags", form ? tags : ["description": "Tags: a list of strings, or one string split on ',' or ';'.",
+                                    "anyOf": [tags, Schema.array(Schema.string("A tag."), "Tags.", maxItems: 1_000)]]),
+            ("lang", Schema.string("BCP 47 language tag (en, ko, zh-Hans, …); detected from the text when absent.",
+                                   maxLength: 64, pattern: languagePattern)),
+            ("source_uri", Schema.string("Where the material came from (URL or description).", maxLength: 4_096)),
+            ("content_type", Schema.string("What kind of content it is.", values: ContentType.allCases.map(\.rawValue))),
+            ("acquisition_method", Schema.string("How it came to Cairn (default manual_upload for uploads, system_import "
+                + "for bulk jobs).", values: AcquisitionMethod.allCases.map(\.rawValue))),
+            ("license_type", Schema.string("SPDX-style licence identifier (CC-BY-4.0, MIT, proprietary, unknown, …).",
+                                           pattern: licensePattern)),
+            ("retention_years", Schema.integer("Years it may be kept (0 to 100).", minimum: 0, maximum: 100)),
+            ("external_share_consent", Schema.boolean("The owner consented to external sharing.")),
+            ("permission_flag", Schema.boolean("Permission to use it was granted.")),
+            ("acquired_by", Schema.string("Who acquired it.", maxLength: 4_096)),
+            ("acquired_at", ["description": "When it was acquired: an RFC 3339 date or date-time.",
+                             "anyOf": [["type": "string", "format": "date"], ["type": "string", "format": "date-time"]]]),
+        ]
+    }
+
+    /// What `lang` fields accept (``MetadataFields/isLanguageTag(_:)``).
+    static let languagePattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$"
+    /// What `license_type` fields accept (``LicenseType``).
+    static let licensePattern = "^[A-Za-z0-9.+-]{1,64}$"
 
     static func all(dimension: Int?) -> [(String, JSONValue)] {
         [
@@ -34,6 +48,7 @@ enum OpenAPISchemas {
                                             nullable: true)),
                     ("code", Schema.string("A stable code for the cause.", values: [
                         "invalid_value", "unknown_field", "invalid_request", "invalid_api_key", "forbidden", "not_found",
+                        "model_not_found", "method_not_allowed",
                         "conflict", "payload_too_large", "unsupported_media_type", "unprocessable", "rate_limit_exceeded",
                         "not_ready", "overloaded", "internal_error",
                     ])),
@@ -107,30 +122,32 @@ enum OpenAPISchemas {
             ])),
             ("Filters", Schema.input("Which chunks may be returned; every field given must hold. A coach key's tenant "
                 + "is always applied; naming another tenant is a 403.", [
-                ("owner_id", Schema.string("Only this tenant's chunks.")),
-                ("material_ids", Schema.array(Schema.integer("A material id.", minimum: 1), "Only these materials.",
-                                              minItems: 1)),
+                ("owner_id", Schema.string("Only this tenant's chunks.", maxLength: 256)),
+                ("material_ids", Schema.array(Schema.integer("A material id.", minimum: 1, maximum: maxID),
+                                              "Only these materials.", minItems: 1, maxItems: 10_000)),
                 ("external_ids", Schema.array(Schema.string("An external id."), "Only materials with these external ids.",
-                                              minItems: 1)),
-                ("topic", Schema.string("Only this topic.")),
+                                              minItems: 1, maxItems: 10_000)),
+                ("topic", Schema.string("Only this topic.", maxLength: 1_024)),
                 ("tags_any", Schema.array(Schema.string("A tag."), "Materials with at least one of these tags.",
-                                          minItems: 1)),
-                ("tags_all", Schema.array(Schema.string("A tag."), "Materials with all of these tags.", minItems: 1)),
-                ("lang", Schema.string("Only this language (en, ko, zh-Hans, …).")),
+                                          minItems: 1, maxItems: 1_000)),
+                ("tags_all", Schema.array(Schema.string("A tag."), "Materials with all of these tags.", minItems: 1,
+                                          maxItems: 1_000)),
+                ("lang", Schema.string("Only this language (en, ko, zh-Hans, …).", maxLength: 64,
+                                       pattern: languagePattern)),
                 ("content_type", Schema.string("Only this content type.", values: ContentType.allCases.map(\.rawValue))),
-                ("license_type", Schema.string("Only this licence.")),
+                ("license_type", Schema.string("Only this licence.", pattern: licensePattern)),
             ])),
-            ("RetrieveRequest", Schema.input("A question (or its embedding) and how to search. Give exactly one of "
-                + "`query` and `embedding`.", [
-                ("query", Schema.string("The question (at most 32,768 bytes).")),
-                ("embedding", Schema.array(Schema.number("A component."), "A query vector of the index's dimension"
+            ("RetrieveRequest", Schema.adding("oneOf", [Schema.present("query"), Schema.present("embedding")], to: Schema.input(
+                "A question (or its embedding) and how to search. Give exactly one of `query` and `embedding`.", [
+                ("query", Schema.string("The question (at most 32,768 characters).", minLength: 1, maxLength: 32_768)),
+                ("embedding", Schema.array(Schema.number("A component.", minimum: -1e9, maximum: 1e9), "A query vector of the index's dimension"
                     + (dimension.map { " (\($0))" } ?? "") + ".", minItems: dimension, maxItems: dimension)),
                 ("top_k", Schema.integer("How many chunks (default 5).", minimum: 1, maximum: RetrievalRequest.maxTopK)),
                 ("filters", Schema.ref("Filters")),
                 ("min_similarity", Schema.number("Drop chunks below this cosine similarity.", minimum: -1, maximum: 1)),
                 ("ef_search", Schema.integer("HNSW candidate-list size for this request (default 100).", minimum: 1,
                                              maximum: 10_000)),
-            ])),
+            ]))),
             ("RetrievedChunk", Schema.record("A ranked chunk, ready to cite.", [
                 ("rank", Schema.integer("1 for the best.", minimum: 1)),
                 ("similarity", Schema.number("Cosine similarity to the question.")),
@@ -173,6 +190,103 @@ enum OpenAPISchemas {
                     ("fetch_ms", Schema.number("Reading the chunks.")),
                     ("total_ms", Schema.number("All of it.")),
                 ])),
+            ])),
+            ("EmbeddingsRequest", Schema.input("Texts to embed (OpenAI's request shape).", required: ["input", "model"], [
+                ("input", ["description": .string("A text, or a list of 1 to 2,048 non-empty texts (each at most 65,536 "
+                    + "characters)."),
+                           "anyOf": [Schema.string("A text.", minLength: 1, maxLength: EmbeddingsRequest.maxInputLength),
+                                     Schema.array(Schema.string("A text.", minLength: 1,
+                                                                maxLength: EmbeddingsRequest.maxInputLength),
+                                                  "Texts.", minItems: 1, maxItems: EmbeddingsRequest.maxInputs)]]),
+                ("model", Schema.string("The model: this server's embedding model's id (an organisation prefix such as "
+                    + "sentence-transformers/ is allowed); another model is a 404.", maxLength: 256)),
+                ("encoding_format", Schema.string("How vectors are written (default float).", values: ["float", "base64"])),
+                ("dimensions", Schema.integer("The vectors' length; only the model's own"
+                    + (dimension.map { " (\($0))" } ?? "") + " is accepted.", minimum: dimension ?? 1,
+                    maximum: dimension ?? 1_000_000)),
+                ("user", Schema.string("An end-user id (accepted, not used).", maxLength: 512)),
+            ])),
+            ("EmbeddingList", Schema.record("One vector per input (OpenAI's response shape).", [
+                ("object", Schema.string("Always `list`.", values: ["list"])),
+                ("data", Schema.array(Schema.record("A vector.", [
+                    ("object", Schema.string("Always `embedding`.", values: ["embedding"])),
+                    ("index", Schema.integer("The input's position.", minimum: 0)),
+                    ("embedding", ["description": "The vector: numbers, or base64 of little-endian float32.",
+                                   "anyOf": [Schema.array(Schema.number("A component."), "Numbers."),
+                                             ["type": "string", "description": "Base64."]]]),
+                ]), "In input order.")),
+                ("model", Schema.string("The model.")),
+                ("usage", Schema.record("Tokens.", [
+                    ("prompt_tokens", Schema.integer("Tokens of the inputs after truncation.", minimum: 0)),
+                    ("total_tokens", Schema.integer("The same.", minimum: 0)),
+                ])),
+            ])),
+            ("ComparisonFilter", ["description": .string("Compares a material attribute with a value. Text attributes "
+                + "take eq, ne, in, nin; material_id also gt, gte, lt, lte; tags asks whether the tag (eq) or any of "
+                + "the tags (in) is among the material's. A material without the attribute passes only ne and nin."),
+                                  "anyOf": .array(comparisonVariants())]),
+            ("CompoundFilter", Schema.input("Filters joined by and/or (nested at most 8 deep, 100 comparisons in all).",
+                                            required: ["type", "filters"], [
+                ("type", Schema.string("How the filters combine.", values: ["and", "or"])),
+                ("filters", Schema.array(["anyOf": [Schema.ref("ComparisonFilter"), Schema.ref("CompoundFilter")]],
+                                         "The filters.", minItems: 1, maxItems: 100)),
+            ])),
+            ("VectorStoreSearchRequest", Schema.input("A search of a tenant's materials (OpenAI's request shape).",
+                                                      required: ["query"], [
+                ("query", ["description": "A question, or a list of up to 10 (each chunk scores its best similarity).",
+                           "anyOf": [Schema.string("A question.", minLength: 1, maxLength: 32_768),
+                                     Schema.array(Schema.string("A question.", minLength: 1, maxLength: 32_768),
+                                                  "Questions.", minItems: 1, maxItems: VectorStoreSearchRequest.maxQueries)]]),
+                ("max_num_results", Schema.integer("How many chunks (default 10).", minimum: 1,
+                                                   maximum: VectorStoreSearchRequest.maxResultsLimit)),
+                ("filters", ["description": "A comparison or compound filter over the materials' attributes.",
+                             "anyOf": [Schema.ref("ComparisonFilter"), Schema.ref("CompoundFilter")]]),
+                ("ranking_options", Schema.input("Ranking.", [
+                    ("ranker", Schema.string("Accepted for compatibility; Cairn ranks by cosine similarity.",
+                                             values: ["auto", "none", "default-2024-11-15"])),
+                    ("score_threshold", Schema.number("Leave out chunks scoring below this.", minimum: 0, maximum: 1)),
+                ])),
+                ("rewrite_query", Schema.boolean("Accepted for compatibility; the query is searched as given.")),
+            ])),
+            ("VectorStoreSearchPage", Schema.record("The chunks found (OpenAI's response shape).", [
+                ("object", Schema.string("Always `vector_store.search_results.page`.",
+                                         values: ["vector_store.search_results.page"])),
+                ("search_query", Schema.array(Schema.string("A question."), "The questions searched, as given.")),
+                ("data", Schema.array(Schema.record("A chunk.", [
+                    ("file_id", Schema.string("The material's id (as a string).")),
+                    ("filename", Schema.string("The material's file name (its title when it has none).")),
+                    ("score", Schema.number("Cosine similarity to the best-matching question.")),
+                    ("attributes", Schema.object("Cairn's locators and the material's attributes.", [
+                        ("chunk_id", Schema.integer("The chunk.", minimum: 1), required: true),
+                        ("material_id", Schema.integer("Its material.", minimum: 1), required: true),
+                        ("chunk_index", Schema.integer("Position in the material.", minimum: 0), required: true),
+                        ("char_start", Schema.integer("Start offset (Unicode scalars) in the material's text.",
+                                                      minimum: 0), required: true),
+                        ("char_end", Schema.integer("End offset (exclusive).", minimum: 1), required: true),
+                        ("page_number", Schema.integer("First page (PDF; absent otherwise).", minimum: 1), required: false),
+                        ("page_end", Schema.integer("Last page (PDF; absent otherwise).", minimum: 1), required: false),
+                        ("heading_path", Schema.string("Headings above the chunk, joined by \" > \" (empty: none)."),
+                         required: true),
+                        ("title", Schema.string("The material's title."), required: true),
+                        ("owner_id", Schema.string("The tenant."), required: true),
+                        ("external_id", Schema.string("The material's external id."), required: false),
+                        ("topic", Schema.string("Topic."), required: false),
+                        ("tags", Schema.string("Tags, comma-separated."), required: false),
+                        ("lang", Schema.string("Language."), required: false),
+                        ("content_type", Schema.string("Provenance: content type."), required: false),
+                        ("license_type", Schema.string("Provenance: licence."), required: false),
+                        ("source_uri", Schema.string("Provenance: where it came from."), required: false),
+                        ("acquisition_method", Schema.string("Provenance: how it was acquired."), required: false),
+                    ])),
+                    ("content", Schema.array(Schema.record("Text.", [
+                        ("type", Schema.string("Always `text`.", values: ["text"])),
+                        ("text", Schema.string("The chunk's text.")),
+                    ]), "The chunk's text.", minItems: 1, maxItems: 1)),
+                ]), "Best first.")),
+                ("has_more", Schema.boolean("Always false: one page holds every result.")),
+                ("next_page", Schema.string("Always null.", nullable: true)),
+                ("retrieval_ids", Schema.array(Schema.string("A retrieval id."), "The retrieval records kept for this "
+                    + "search, one per question (Cairn's addition).")),
             ])),
             ("Job", Schema.record("An ingest job.", [
                 ("object", Schema.string("Always `job`.", values: ["job"])),
@@ -221,29 +335,38 @@ enum OpenAPISchemas {
                 ]), "Each file.")),
             ])),
             ("TextUpload", Schema.input("A text to index as one material.", required: ["text"], [
-                ("text", Schema.string("The text.")),
+                ("text", Schema.string("The text.", minLength: 1)),
                 ("format", Schema.string("How to read it (default text).", values: ["text", "markdown", "html"])),
-                ("filename", Schema.string("A file name for it (default: the title and the format's extension).")),
-                ("source_key", Schema.string("What identifies it across uploads (default `upload/<file name>`).")),
-            ] + metadataFields)),
-            ("MultipartUpload", Schema.input("Files, with metadata fields that apply to each of them.", [
-                ("file", Schema.string("A file (repeat the part for several; any part with a filename is a file).",
-                                       format: "binary")),
-                ("source_key", Schema.string("What identifies the material across uploads (one file only).")),
-            ] + metadataFields)),
+                ("filename", Schema.string("A file name for it (default: the title and the format's extension); a name "
+                    + "whose extension disagrees with the format is a 422.", maxLength: 255)),
+                ("source_key", Schema.string("What identifies it across uploads (default `upload/<file name>`).",
+                                             maxLength: 1_024)),
+            ] + metadataFields())),
+            ("MultipartUpload", Schema.input("Files, with metadata fields that apply to each of them.", required: ["file"],
+                                             nullable: false, [
+                ("file", ["type": "string", "contentMediaType": "application/octet-stream",
+                          "description": "A file (repeat the part for several; any part with a filename is a file)."]),
+                ("source_key", Schema.string("What identifies the material across uploads (one file only).",
+                                             maxLength: 1_024)),
+            ] + metadataFields(form: true))),
             ("BulkEntry", Schema.input("One server-side file with its metadata.", required: ["path"], [
-                ("path", Schema.string("Absolute path under a configured bulk root.")),
-            ] + metadataFields)),
-            ("BulkRequest", Schema.input("Server-side files to index; give paths, a manifest or entries.", [
-                ("paths", Schema.array(Schema.string("A file or directory."), "Files and directories (walked "
-                    + "recursively), absolute, under a bulk root.", minItems: 1)),
+                ("path", Schema.string("Absolute path under a configured bulk root.", maxLength: 4_096, pattern: "^/")),
+            ] + metadataFields())),
+            ("BulkRequest", Schema.adding("anyOf", [Schema.present("paths"), Schema.present("manifest_path"),
+                                                    Schema.present("entries")], to: Schema.input(
+                "Server-side files to index; give paths, a manifest or entries.", [
+                ("paths", Schema.array(Schema.string("A file or directory.", maxLength: 4_096, pattern: "^/"), "Files and directories "
+                    + "(walked recursively), absolute, under a bulk root.", minItems: 1, maxItems: 10_000)),
                 ("manifest_path", Schema.string("A JSONL, CSV or JSON manifest on the server (as `cairn index "
-                    + "--manifest` reads), under a bulk root.")),
-                ("entries", Schema.array(Schema.ref("BulkEntry"), "Manifest entries given inline.")),
-                ("include", Schema.array(Schema.string("A glob."), "Only files matching these globs.", minItems: 1)),
-                ("exclude", Schema.array(Schema.string("A glob."), "Skip files matching these globs.", minItems: 1)),
-                ("defaults", Schema.input("Metadata for files that set none of their own.", metadataFields)),
-            ])),
+                    + "--manifest` reads), under a bulk root.", maxLength: 4_096, pattern: "^/")),
+                ("entries", Schema.array(Schema.ref("BulkEntry"), "Manifest entries given inline.", minItems: 1,
+                                         maxItems: 100_000)),
+                ("include", Schema.array(Schema.string("A glob (one that cannot be read is a 422)."),
+                                         "Only files matching these globs.", minItems: 1, maxItems: 1_000)),
+                ("exclude", Schema.array(Schema.string("A glob (one that cannot be read is a 422)."),
+                                         "Skip files matching these globs.", minItems: 1, maxItems: 1_000)),
+                ("defaults", Schema.input("Metadata for files that set none of their own.", metadataFields())),
+            ]))),
             ("Bulk", Schema.record("An accepted bulk job.", [
                 ("object", Schema.string("Always `bulk`.", values: ["bulk"])),
                 ("job", Schema.ref("Job")),
@@ -277,6 +400,33 @@ enum OpenAPISchemas {
                 ("health", Schema.string("Liveness.")), ("ready", Schema.string("Readiness.")),
                 ("metrics", Schema.string("Prometheus metrics.")), ("retrieve", Schema.string("The retrieval endpoint.")),
             ])),
+        ]
+    }
+
+    /// The largest id a JSON number carries exactly.
+    static let maxID = 9_007_199_254_740_991
+
+    /// One schema per kind of comparison: text keys, `lang` (a language tag) and `material_id` (a number, or its
+    /// decimal digits as a string), each with one value or, for in/nin, a list.
+    static func comparisonVariants() -> [JSONValue] {
+        let textKeys = MaterialAttribute.allCases.filter { !$0.isNumeric && $0 != .language }.map(\.rawValue)
+        let equality = ["eq", "ne"], membership = ["in", "nin"]
+        let text = Schema.string("A value.", maxLength: 1_024)
+        let tag = Schema.string("A language tag.", maxLength: 64, pattern: languagePattern)
+        let number: JSONValue = ["description": "A material id: a number, or its decimal digits as a string.",
+                                 "anyOf": [["type": "number"], ["type": "string", "pattern": "^-?[0-9]{1,18}$"]]]
+        func variant(_ keys: [String], _ ops: [String], _ value: JSONValue, list: Bool) -> JSONValue {
+            Schema.input("A comparison.", required: ["key", "type", "value"], [
+                ("key", Schema.string("The attribute.", values: keys)),
+                ("type", Schema.string("The comparison.", values: ops)),
+                ("value", list ? Schema.array(value, "Values.", maxItems: 1_000) : value),
+            ])
+        }
+        return [
+            variant(textKeys, equality, text, list: false), variant(textKeys, membership, text, list: true),
+            variant(["lang"], equality, tag, list: false), variant(["lang"], membership, tag, list: true),
+            variant(["material_id"], equality + ["gt", "gte", "lt", "lte"], number, list: false),
+            variant(["material_id"], membership, number, list: true),
         ]
     }
 

@@ -2,10 +2,14 @@ import CairnService
 /// A small vocabulary for JSON Schemas (OpenAPI 3.1 dialect) as ``JSONValue``s.
 enum Schema {
     static func string(_ description: String, nullable: Bool = false, values: [String]? = nil,
-                       format: String? = nil) -> JSONValue {
+                       format: String? = nil, minLength: Int? = nil, maxLength: Int? = nil,
+                       pattern: String? = nil) -> JSONValue {
         var fields: [(String, JSONValue)] = [("type", type("string", nullable)), ("description", .string(description))]
         if let values { fields.append(("enum", .array(values.map(JSONValue.string) + (nullable ? [.null] : [])))) }
         if let format { fields.append(("format", .string(format))) }
+        if let minLength { fields.append(("minLength", .int(minLength))) }
+        if let maxLength { fields.append(("maxLength", .int(maxLength))) }
+        if let pattern { fields.append(("pattern", .string(pattern))) }
         return .object(fields)
     }
 
@@ -54,9 +58,30 @@ enum Schema {
         object(description, nullable: nullable, properties.map { ($0.0, $0.1, required: true) })
     }
 
-    /// A request object: every property is optional unless listed in `required`.
-    static func input(_ description: String, required: Set<String> = [], _ properties: [(String, JSONValue)]) -> JSONValue {
-        object(description, properties.map { ($0.0, $0.1, required: required.contains($0.0)) })
+    /// A request object: every property is optional unless listed in `required`; an optional property may be
+    /// `null`, which means the same as leaving it out (`nullable: false` for multipart forms, which have no null).
+    static func input(_ description: String, required: Set<String> = [], nullable: Bool = true,
+                      _ properties: [(String, JSONValue)]) -> JSONValue {
+        object(description, properties.map { name, schema in
+            let optional = !required.contains(name)
+            guard optional && nullable else { return (name, schema, required: !optional) }
+            let description = schema["description"] ?? .string(name)
+            return (name, ["description": description, "anyOf": [schema, ["type": "null"]]], required: false)
+        })
+    }
+
+    /// A schema that holds when `name` is present and not null (for "give one of these fields" rules).
+    static func present(_ name: String) -> JSONValue {
+        ["required": [.string(name)],
+         "properties": [name: ["description": "Given, and not null.",
+                               "type": ["string", "number", "integer", "boolean", "array", "object"]]]]
+    }
+
+    /// `schema` with a keyword added (`anyOf`/`oneOf` over ``present(_:)`` alternatives).
+    static func adding(_ key: String, _ value: JSONValue, to schema: JSONValue) -> JSONValue {
+        guard case .object(var fields) = schema else { return schema }
+        fields.append((key, value))
+        return .object(fields)
     }
 
     static func ref(_ name: String, nullable: Bool = false) -> JSONValue {

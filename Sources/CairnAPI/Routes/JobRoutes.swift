@@ -1,5 +1,6 @@
 import CairnIngest
 import CairnService
+import Foundation
 import Hummingbird
 
 /// Ingest jobs: `GET /v1/jobs/{id}`, `POST /v1/jobs/{id}/cancel`, and `POST /v1/bulk` (server-side files).
@@ -32,10 +33,10 @@ struct JobRoutes {
         let identity = try context.caller()
         var body = try await BodyReader.jsonObject(request, limit: service.configuration.maxJSONBytes)
         let paths = try body.strings("paths", maxCount: 10_000) ?? []
-        let manifest = try body.string("manifest_path", maxBytes: 4_096)
+        let manifest = try body.string("manifest_path", maxLength: 4_096)
         var entries: [ManifestEntry] = []
         for (i, var entry) in (try body.objects("entries", maxCount: 100_000) ?? []).enumerated() {
-            guard let path = try entry.string("path", maxBytes: 4_096) else {
+            guard let path = try entry.string("path", maxLength: 4_096) else {
                 throw ServiceError(.invalid, "\"entries[\(i)].path\" is missing", field: "entries[\(i)].path")
             }
             entries.append(ManifestEntry(path: path, metadata: try MetadataForm.parse(&entry), line: i + 1))
@@ -66,9 +67,9 @@ struct JobRoutes {
     private func globs(_ body: inout RequestObject, _ key: String) throws(ServiceError) -> [Glob] {
         try (body.strings(key, maxCount: 1_000) ?? []).enumerated().map { (i, pattern) throws(ServiceError) -> Glob in
             do { return try Glob(pattern) } catch let error as IngestError {
-                throw ServiceError(.invalid, "\"\(key)[\(i)]\": \(error.message)", field: "\(key)[\(i)]")
+                throw ServiceError(.unprocessable, "\"\(key)[\(i)]\": \(error.message)", field: "\(key)[\(i)]")
             } catch {
-                throw ServiceError(.invalid, "\"\(key)[\(i)]\" is not a valid glob", field: "\(key)[\(i)]")
+                throw ServiceError(.unprocessable, "\"\(key)[\(i)]\" is not a valid glob", field: "\(key)[\(i)]")
             }
         }
     }
@@ -80,14 +81,18 @@ enum MetadataForm {
     static let keys = ["owner_id", "title", "topic", "tags", "lang", "source_uri", "content_type", "acquisition_method",
                        "license_type", "retention_years", "external_share_consent", "permission_flag", "acquired_by",
                        "acquired_at"]
+    static let textKeys: Set<String> = ["owner_id", "title", "topic", "source_uri", "acquired_by"]
 
-    static func parse(_ object: inout RequestObject) throws(ServiceError) -> MaterialMetadata {
+    /// The metadata fields of a JSON object (`form`: of multipart form fields, where every value is text and
+    /// booleans are `true`/`false`). The API is strict where files are lenient: each field must have the type
+    /// and form /openapi.json gives it (CSV and JSONL records keep their lenient reading).
+    static func parse(_ object: inout RequestObject, form: Bool = false) throws(ServiceError) -> MaterialMetadata {
         var fields: [String: Any] = [:]
         for key in keys {
-            if let value = object.value(key) { fields[key == "owner_id" ? "owner" : key] = value }
-        }
-        if let owner = fields["owner"] as? String, owner.isEmpty || owner.utf8.count > 256 {
-            throw object.invalid("owner_id", "must be 1 to 256 bytes")
+            if let value = object.value(key) {
+                try check(key, value, form: form, object)
+                fields[key == "owner_id" ? "owner" : key] = value
+            }
         }
         do {
             return try MetadataFields.parse(object: fields, context: object.path.isEmpty ? "request" : object.path)
@@ -95,6 +100,70 @@ enum MetadataForm {
             let field = error.field.map { $0 == "owner" ? "owner_id" : $0 }
             let name = field.map { object.path.isEmpty ? $0 : "\(object.path).\($0)" }
             throw ServiceError(.invalid, error.message, field: name)
+        }
+    }
+
+    private static func check(_ key: String, _ value: Any, form: Bool, _ object: RequestObject) throws(ServiceError) {
+        func text() throws(ServiceError) -> String {
+            guard let s = value as? String else { throw object.invalid(key, "must be a string") }
+            return s
+        }
+        switch key {
+        case _ where textKeys.contains(key):
+            let s = try text()
+            let limit = key == "owner_id" ? 256 : 4_096
+            guard s.unicodeScalars.count <= limit else { throw object.invalid(key, "is over \(limit) characters") }
+            if key == "owner_id", s.isEmpty { throw object.invalid(key, "is empty") }
+        case "tags":
+            if let list = value as? [Any], !form {
+                guard list.count <= 1_000 else { throw object.invalid(key, "has over 1000 tags") }
+                for (i, item) in list.enumerated() where !(item is String) {
+                    throw ServiceError(.invalid, "\"\(object.name(key))[\(i)]\" must be a string",
+                                       field: "\(object.name(key))[\(i)]")
+                }
+            } else {
+                _ = try text()
+            }
+        case "lang":
+            guard MetadataFields.isLanguageTag(try text()) else {
+                throw object.invalid(key, "is \"\(value)\"; allowed: a language tag such as en, ko, zh-Hans or zh-Hant")
+            }
+        case "content_type":
+            guard ContentType(rawValue: try text()) != nil else {
+                throw object.invalid(key, "is \"\(value)\"; allowed: " + ContentType.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        case "acquisition_method":
+            guard AcquisitionMethod(rawValue: try text()) != nil else {
+                throw object.invalid(key, "is \"\(value)\"; allowed: "
+                    + AcquisitionMethod.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        case "license_type":
+            guard LicenseType(rawValue: try text()) != nil else {
+                throw object.invalid(key, "is \"\(value)\"; allowed: 1 to 64 letters, digits, '.', '-', '+' such as "
+                    + LicenseType.known.joined(separator: ", "))
+            }
+        case "retention_years":
+            let years: Int?
+            if form {
+                let s = try text()
+                years = s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && (1...3).contains(s.utf8.count) ? Int(s) : nil
+            } else if let n = value as? NSNumber, !RequestObject.isBool(n), n.doubleValue == n.doubleValue.rounded(),
+                      abs(n.doubleValue) < 1e9 {
+                years = n.intValue
+            } else {
+                years = nil
+            }
+            guard let years, (0...100).contains(years) else { throw object.invalid(key, "must be a whole number from 0 to 100") }
+        case "external_share_consent", "permission_flag":
+            let ok = form ? ["true", "false"].contains(value as? String ?? "")
+                : (value as? NSNumber).map(RequestObject.isBool) ?? false
+            guard ok else { throw object.invalid(key, "must be true or false") }
+        case "acquired_at":
+            guard MetadataFields.isRFC3339(try text()) else {
+                throw object.invalid(key, "must be an RFC 3339 date (2024-03-01) or date-time (2024-03-01T09:30:00Z)")
+            }
+        default:
+            break
         }
     }
 }

@@ -25,7 +25,7 @@ struct RetrieveRoutes {
 
     static func parse(_ body: inout RequestObject, dimension: Int) throws(ServiceError) -> RetrievalRequest {
         var r = RetrievalRequest()
-        r.query = try body.string("query", maxBytes: 32_768)
+        r.query = try body.string("query", maxLength: 32_768)
         r.embedding = try body.floats("embedding", maxCount: max(1, dimension))
         if let embedding = r.embedding, embedding.count != dimension {
             throw ServiceError(.invalid, "\"embedding\" has \(embedding.count) numbers; the index holds \(dimension)-"
@@ -44,26 +44,26 @@ struct RetrieveRoutes {
 
     static func parseFilter(_ f: inout RequestObject) throws(ServiceError) -> ChunkFilter {
         var filter = ChunkFilter()
-        filter.owner = try f.string("owner_id", maxBytes: 256)
+        filter.owner = try f.string("owner_id", maxLength: 256)
         filter.materialIDs = try f.ints("material_ids")?.map(MaterialID.init(rawValue:))
         filter.externalIDs = try f.strings("external_ids")
-        filter.topic = try f.string("topic", maxBytes: 1_024)
+        filter.topic = try f.string("topic", maxLength: 1_024)
         filter.tagsAny = try f.strings("tags_any", maxCount: 1_000)
         filter.tags = try f.strings("tags_all", maxCount: 1_000) ?? []
-        if let lang = try f.string("lang", maxBytes: 64) {
-            guard let tag = MetadataFields.normalizeLanguage(lang) else {
+        if let lang = try f.string("lang", maxLength: 64) {
+            guard MetadataFields.isLanguageTag(lang), let tag = MetadataFields.normalizeLanguage(lang) else {
                 throw f.invalid("lang", "is \"\(lang)\"; allowed: a language tag such as en, ko, zh-Hans or zh-Hant")
             }
             filter.language = tag
         }
-        if let type = try f.string("content_type", maxBytes: 64) {
+        if let type = try f.string("content_type", maxLength: 64) {
             guard ContentType(rawValue: type) != nil else {
                 throw f.invalid("content_type", "is \"\(type)\"; allowed: "
                     + ContentType.allCases.map(\.rawValue).joined(separator: ", "))
             }
             filter.contentType = type
         }
-        if let license = try f.string("license_type", maxBytes: 64) {
+        if let license = try f.string("license_type", maxLength: 64) {
             guard LicenseType(rawValue: license) != nil else {
                 throw f.invalid("license_type", "is \"\(license)\"; allowed: an identifier such as "
                     + LicenseType.known.joined(separator: ", "))

@@ -75,8 +75,8 @@ struct UploadRoutes {
                     + "(curl -F \(name)=@notes.pdf, with the @)", field: name)
             }
             var object = RequestObject(try Self.formObject(upload.fields))
-            let metadata = try MetadataForm.parse(&object)
-            let sourceKey = try object.string("source_key", maxBytes: 1_024)
+            let metadata = try MetadataForm.parse(&object, form: true)
+            let sourceKey = try object.string("source_key", maxLength: 1_024)
             try object.rejectUnknown(hint: "and file parts (any name, with a file name)")
             guard !upload.files.isEmpty else {
                 throw ServiceError(.invalid, "the upload holds no file: send one or more parts with a filename "
@@ -105,7 +105,7 @@ struct UploadRoutes {
     /// `{"text", "title", "filename", "format": "text" | "markdown" | "html", "source_key", …metadata}`.
     private func jsonText(_ request: Request, identity: Identity) async throws -> IngestReceipt {
         var body = try await BodyReader.jsonObject(request, limit: service.configuration.maxJSONBytes)
-        guard let text = try body.string("text", maxBytes: service.configuration.maxJSONBytes) else {
+        guard let text = try body.string("text", maxLength: service.configuration.maxJSONBytes) else {
             throw ServiceError(.invalid, "\"text\" is missing", field: "text")
         }
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
@@ -114,24 +114,26 @@ struct UploadRoutes {
         let formats: [String: (ext: String, type: MaterialFileType)] = [
             "text": ("txt", .text), "markdown": ("md", .markdown), "html": ("html", .html),
         ]
-        let given = try body.string("filename", maxBytes: 255)
+        let given = try body.string("filename", maxLength: 255)
         // The file name's extension decides how the text is read, so it must agree with `format`.
         let named = given.flatMap { name in
             (name as NSString).pathExtension.isEmpty ? nil : MaterialFileType.detect(filename: name, head: [])
         }
         if let named, !formats.values.contains(where: { $0.type == named }) {
-            throw body.invalid("filename", "names a \(named.rawValue) file; a text upload is text, markdown or html")
+            throw ServiceError(.unprocessable, "\"filename\" names a \(named.rawValue) file; a text upload is text, "
+                + "markdown or html", field: "filename")
         }
-        let formatGiven = try body.string("format", maxBytes: 16)
+        let formatGiven = try body.string("format", maxLength: 16)
         let format = formatGiven ?? formats.first { $0.value.type == named }?.key ?? "text"
         guard let chosen = formats[format] else {
             throw body.invalid("format", "is \"\(format)\"; allowed: text, markdown, html")
         }
         if let named, named != chosen.type {
-            throw body.invalid("filename", "names a \(named.rawValue) file but \"format\" is \(format)")
+            throw ServiceError(.unprocessable, "\"filename\" names a \(named.rawValue) file but \"format\" is \(format)",
+                               field: "filename")
         }
         let ext = chosen.ext
-        let sourceKey = try body.string("source_key", maxBytes: 1_024)
+        let sourceKey = try body.string("source_key", maxLength: 1_024)
         let metadata = try MetadataForm.parse(&body)
         try body.rejectUnknown()
         let base = given.map { MultipartUpload.sanitize($0, fallback: "text.\(ext)") }

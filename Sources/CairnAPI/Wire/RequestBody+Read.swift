@@ -52,9 +52,10 @@ struct QueryParameters {
         self.values = values
     }
 
+    /// The value when the parameter is present (an empty value is a value: `status=` is refused, not ignored).
     mutating func string(_ key: String) -> String? {
         seen.insert(key)
-        return values[key].flatMap { $0.isEmpty ? nil : $0 }
+        return values[key]
     }
 
     mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
@@ -69,7 +70,7 @@ struct QueryParameters {
     /// An opaque cursor from a previous page's `next_cursor`.
     mutating func cursor(_ key: String = "cursor") throws(ServiceError) -> Int64? {
         guard let raw = string(key) else { return nil }
-        guard let n = Int64(raw), n >= 0 else {
+        guard (1...18).contains(raw.utf8.count), raw.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int64(raw) else {
             throw ServiceError(.invalid, "\"\(key)\" is not a cursor this API gave out", field: key)
         }
         return n

@@ -44,10 +44,11 @@ struct RequestObject {
         return v
     }
 
-    mutating func string(_ key: String, maxBytes: Int = 65_536) throws(ServiceError) -> String? {
+    /// A string of at most `maxLength` characters (Unicode scalars, as JSON Schema's maxLength counts).
+    mutating func string(_ key: String, maxLength: Int = 65_536) throws(ServiceError) -> String? {
         guard let v = value(key) else { return nil }
         guard let s = v as? String else { throw invalid(key, "must be a string") }
-        guard s.utf8.count <= maxBytes else { throw invalid(key, "is over \(maxBytes) bytes") }
+        guard s.unicodeScalars.count <= maxLength else { throw invalid(key, "is over \(maxLength) characters") }
         return s
     }
 
@@ -94,8 +95,11 @@ struct RequestObject {
         var out: [Int64] = []
         for (i, item) in list.enumerated() {
             guard let n = item as? NSNumber, !Self.isBool(n), n.doubleValue == n.doubleValue.rounded(),
-                  abs(n.doubleValue) < 9e15
-            else { throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a whole number", field: "\(name(key))[\(i)]") }
+                  n.doubleValue >= 1, n.doubleValue <= Self.maxID
+            else {
+                throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a whole number from 1 to 2^53-1",
+                                   field: "\(name(key))[\(i)]")
+            }
             out.append(n.int64Value)
         }
         return out
@@ -109,8 +113,9 @@ struct RequestObject {
         var out: [Float] = []
         out.reserveCapacity(list.count)
         for (i, item) in list.enumerated() {
-            guard let n = item as? NSNumber, !Self.isBool(n), n.doubleValue.isFinite else {
-                throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a finite number", field: "\(name(key))[\(i)]")
+            guard let n = item as? NSNumber, !Self.isBool(n), abs(n.doubleValue) <= Self.maxComponent else {
+                throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a number from -1e9 to 1e9",
+                                   field: "\(name(key))[\(i)]")
             }
             out.append(n.floatValue)
         }
@@ -147,4 +152,10 @@ struct RequestObject {
     }
 
     static func isBool(_ n: NSNumber) -> Bool { MetadataFields.isJSONBoolean(n) }
+
+    /// The largest magnitude of a vector component (a normalised embedding's are below 1).
+    static let maxComponent = 1e9
+
+    /// The largest id a JSON number carries exactly (2^53 - 1).
+    static let maxID: Double = 9_007_199_254_740_991
 }

@@ -24,6 +24,11 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Option(help: "Directory with documents.txt and queries.txt.") var texts = "Benchmarks/texts"
     @Option(help: "The harness directory (data and results go under it).") var benchmarks = "Benchmarks"
     @Option(help: "Write the JSON report to this file.") var json: String?
+    @Flag(help: ArgumentHelp("Also load Cairn and a Chroma server at --concurrency (Benchmarks/peers/serve_peer.py; "
+        + "set up by Benchmarks/peers/setup_serve.sh), with recall@10 of each against exact search."))
+    var peers = false
+    @Option(help: "Concurrencies of the peer comparison.") var concurrency = "1,8,32"
+    @Option(help: "Seconds of load per concurrency in the peer comparison.") var seconds = 20.0
 
     func run() async throws {
         let log: @Sendable (String) -> Void = { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
@@ -51,6 +56,46 @@ struct BenchServeCommand: AsyncParsableCommand {
         print("server overhead at p50 (idle; handling minus embed and search): "
             + "\(String(format: "%.1f", report.idle.overheadP50 * 100)) % — target < 20 %: " + (report.met ? "met" : "not met"))
         if let json { try Self.write(report, to: json) }
+        if peers { try comparePeers(executable: executable, data: "\(benchmarks)/data/serve-\(passages)") }
+    }
+
+    /// Runs serve_peer.py and prints Cairn against Chroma per concurrency.
+    func comparePeers(executable: String, data: String) throws {
+        let python = "\(benchmarks)/.venv/bin/python"
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw ValidationError("\(python) is missing: run bash Benchmarks/peers/setup_serve.sh first")
+        }
+        let output = "\(benchmarks)/results/serve-peers.json"
+        try FileManager.default.createDirectory(atPath: "\(benchmarks)/results", withIntermediateDirectories: true)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = ["\(benchmarks)/peers/serve_peer.py", "--cairn", executable, "--data", data, "--texts", texts,
+                             "--onnx", "\(benchmarks)/.venv/minilm.onnx",
+                             "--model-dir", EmbedderFactory.modelDirectory(dataDirectory: "index-data"),
+                             "--concurrency", concurrency, "--seconds", String(seconds), "--json", output]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0,
+              let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: output)))
+                as? [String: Any],
+              let cairn = report["cairn"] as? [[String: Any]], let chroma = report["chroma"] as? [[String: Any]]
+        else { throw ValidationError("serve_peer.py failed (status \(process.terminationStatus))") }
+        func n(_ row: [String: Any], _ key: String) -> Double { (row[key] as? NSNumber)?.doubleValue ?? .nan }
+        print("")
+        print("Under load from a separate process (\(report["chunks"] ?? "?") chunks, top 10, \(seconds) s per level):")
+        print("")
+        print("| concurrency | Cairn req/s | Chroma req/s | Cairn/Chroma req/s | Cairn p50 ms | Chroma p50 ms | "
+            + "Chroma/Cairn p50 | Cairn p99 ms | Chroma p99 ms | errors (Cairn, Chroma) | Cairn server overhead p50 |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for (a, b) in zip(cairn, chroma) {
+            print(String(format: "| %d | %.1f | %.1f | %.2f× | %.2f | %.2f | %.2f× | %.2f | %.2f | %d, %d | %.1f %% |",
+                         Int(n(a, "concurrency")), n(a, "rps"), n(b, "rps"), n(a, "rps") / n(b, "rps"), n(a, "p50_ms"),
+                         n(b, "p50_ms"), n(b, "p50_ms") / n(a, "p50_ms"), n(a, "p99_ms"), n(b, "p99_ms"),
+                         Int(n(a, "errors")), Int(n(b, "errors")), n(a, "server_overhead_p50") * 100))
+        }
+        print(String(format: "recall@10 against exact search: Cairn %.3f, Chroma %.3f (%@)", n(report, "cairn_recall_at_10"),
+                     n(report, "chroma_recall_at_10"), "\(report["versions"] ?? "")"))
     }
 
     static func write<T: Encodable>(_ value: T, to path: String) throws {

@@ -27,6 +27,19 @@ public final class ChunkCatalog: Sendable {
         var contentType: String?
         var licenseType: String?
         var labels: [UInt64]
+
+        func reading(_ attribute: MaterialAttribute, id: MaterialID) -> AttributeReading {
+            switch attribute {
+            case .materialID: .number(Double(id.rawValue))
+            case .externalID: .text(externalID)
+            case .owner: .text(owner)
+            case .topic: .text(topic)
+            case .tags: .set(tags)
+            case .language: .text(language)
+            case .contentType: .text(contentType)
+            case .licenseType: .text(licenseType)
+            }
+        }
     }
 
     struct State: Sendable {
@@ -50,6 +63,11 @@ public final class ChunkCatalog: Sendable {
     public var materialCount: Int { state.withLock { $0.materials.count } }
     /// Chunks of completed materials in the catalog.
     public var chunkCount: Int { state.withLock { $0.chunks } }
+
+    /// Whether `owner` has a completed material.
+    public func hasOwner(_ owner: String) -> Bool {
+        state.withLock { $0.byOwner[owner] != nil }
+    }
 
     /// Reads every completed material from `store`, replacing the catalog's content.
     /// - Returns: the id of every chunk in the store (any status), read in the same pass, for reconciliation.
@@ -124,6 +142,7 @@ public final class ChunkCatalog: Sendable {
             if let language = filter.language, e.language != language { continue }
             if let contentType = filter.contentType, e.contentType != contentType { continue }
             if let licenseType = filter.licenseType, e.licenseType != licenseType { continue }
+            if let predicate = filter.attributes, !predicate.matches({ e.reading($0, id: id) }) { continue }
             labels.formUnion(e.labels)
         }
         return labels

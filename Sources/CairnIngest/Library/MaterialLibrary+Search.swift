@@ -132,8 +132,10 @@ extension MaterialLibrary {
             }
             return vector
         }
-        let text = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { throw IngestError(.configuration, "the question is empty", field: "query") }
+        guard !query.text.isEmpty else { throw IngestError(.configuration, "the question is empty", field: "query") }
+        // Surrounding space does not change the question; one of only space is embedded as it is.
+        let trimmed = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = trimmed.isEmpty ? query.text : trimmed
         do {
             guard let first = try await embedder.embed([text]).vectors.first else {
                 throw IngestError(.embedding, "the embedder returned no vector for the question")

@@ -104,6 +104,34 @@ public enum MetadataFields {
         return ([language] + subtags).joined(separator: "-")
     }
 
+    /// Whether `text` is exactly a language tag as the API takes it: 2 or 3 ASCII letters, then subtags of 1 to 8
+    /// letters or digits after `-` or `_` (no surrounding space).
+    public static func isLanguageTag(_ text: String) -> Bool {
+        guard text.utf8.count <= 64 else { return false }
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+            .flatMap { $0.split(separator: "_", omittingEmptySubsequences: false) }
+        guard let first = parts.first, (2...3).contains(first.count),
+              first.unicodeScalars.allSatisfy({ $0.isASCII && $0.properties.isAlphabetic })
+        else { return false }
+        return parts.dropFirst().allSatisfy { part in
+            (1...8).contains(part.unicodeScalars.count)
+                && part.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        }
+    }
+
+    /// Whether `text` is an RFC 3339 full date (`2024-03-01`) or date-time (`2024-03-01T09:30:00[.fff](Z|±HH:MM)`),
+    /// what JSON Schema's `date` and `date-time` formats mean.
+    public static func isRFC3339(_ text: String) -> Bool {
+        let s = Array(text.utf8)
+        if s.count == 10 { return isISO8601(text) }
+        guard s.count >= 20, s[10] == 84 || s[10] == 116, s[16] == 58, s[13] == 58, isISO8601(text) else { return false }
+        // isISO8601 checked the fields; RFC 3339 also wants the seconds and an offset.
+        let tail = s[19...]
+        guard let last = tail.last else { return false }
+        return last == 90 || last == 122 || (tail.count >= 6 && s[s.count - 3] == 58
+            && (s[s.count - 6] == 43 || s[s.count - 6] == 45))
+    }
+
     /// Whether `text` is an ISO 8601 calendar date (`YYYY-MM-DD`) or date-time (`YYYY-MM-DDTHH:MM[:SS[.fff]]`
     /// with an optional `Z` or `±HH:MM` offset; a space may stand for the `T`), with real month and day values.
     public static func isISO8601(_ text: String) -> Bool {

@@ -171,8 +171,9 @@ extension MaterialStore {
     /// A material's extracted text (what its chunks' offsets point into).
     public func extractedText(material: MaterialID) throws(IngestError) -> String? {
         try read("reading material \(material)") {
-            try reader.queryValue("SELECT extracted_text FROM materials WHERE id = ?", [.integer(material.rawValue)],
-                                    as: String.self)
+            // NULL until the material's text has been extracted.
+            try reader.queryFirst("SELECT extracted_text FROM materials WHERE id = ?", [.integer(material.rawValue)])
+                .flatMap { row -> String? in try row.get(0) }
         }
     }
 }
@@ -193,11 +194,13 @@ public struct ChunkFilter: Sendable, Hashable {
     public var contentType: String?
     /// The provenance's `license_type` (`CC-BY-4.0`, …).
     public var licenseType: String?
+    /// A condition over the material's attributes on top of the fields above (OpenAI-style filters).
+    public var attributes: MaterialPredicate?
 
     public init(
         owner: String? = nil, materialIDs: [MaterialID]? = nil, externalIDs: [String]? = nil, topic: String? = nil,
         tags: [String] = [], tagsAny: [String]? = nil, language: String? = nil, contentType: String? = nil,
-        licenseType: String? = nil
+        licenseType: String? = nil, attributes: MaterialPredicate? = nil
     ) {
         self.owner = owner
         self.materialIDs = materialIDs
@@ -208,12 +211,13 @@ public struct ChunkFilter: Sendable, Hashable {
         self.language = language
         self.contentType = contentType
         self.licenseType = licenseType
+        self.attributes = attributes
     }
 
     /// Whether nothing is filtered.
     public var isEmpty: Bool {
         owner == nil && materialIDs == nil && externalIDs == nil && topic == nil && tags.isEmpty && tagsAny == nil
-            && language == nil && contentType == nil && licenseType == nil
+            && language == nil && contentType == nil && licenseType == nil && attributes == nil
     }
 
     /// The filter as SQL over `material_chunks c JOIN materials m LEFT JOIN provenance p` (the reference the
@@ -256,6 +260,7 @@ public struct ChunkFilter: Sendable, Hashable {
             clauses.append("p.license_type = ?")
             bindings.append(.text(licenseType))
         }
+        if let attributes { clauses.append(attributes.sql(into: &bindings)) }
         return (clauses.joined(separator: " AND "), bindings)
     }
 }

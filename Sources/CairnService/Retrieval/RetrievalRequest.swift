@@ -34,10 +34,10 @@ public struct RetrievalRequest: Sendable, Hashable {
         switch (query, embedding) {
         case (nil, nil): throw ServiceError(.invalid, "give \"query\" (a question) or \"embedding\" (a vector)", field: "query")
         case (.some, .some): throw ServiceError(.invalid, "give either \"query\" or \"embedding\", not both", field: "embedding")
-        case (let q?, nil) where q.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty:
+        case (let q?, nil) where q.isEmpty:
             throw ServiceError(.invalid, "\"query\" is empty", field: "query")
-        case (let q?, nil) where q.utf8.count > 32_768:
-            throw ServiceError(.invalid, "\"query\" is over 32,768 bytes", field: "query")
+        case (let q?, nil) where q.unicodeScalars.count > 32_768:
+            throw ServiceError(.invalid, "\"query\" is over 32,768 characters", field: "query")
         default: break
         }
         guard (1...Self.maxTopK).contains(topK) else {

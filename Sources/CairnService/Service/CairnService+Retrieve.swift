@@ -75,6 +75,7 @@ extension CairnService {
         if let v = f.language { o["lang"] = .text(v) }
         if let v = f.contentType { o["content_type"] = .text(v) }
         if let v = f.licenseType { o["license_type"] = .text(v) }
+        if let v = f.attributes { o["attributes"] = .text(v.description) }
         return o
     }
 }

@@ -12,6 +12,8 @@ struct ServiceMetrics: Sendable {
     let filter: Timer
     let retrieve: Timer
     let retrievals: Counter
+    let embeddings: Timer
+    let embeddedInputs: Counter
     let indexVectors: Gauge
     let walRecords: Gauge
     let chunks: Gauge
@@ -25,6 +27,8 @@ struct ServiceMetrics: Sendable {
         filter = Timer(label: "cairn_filter_seconds", dimensions: [], factory: factory)
         retrieve = Timer(label: "cairn_retrieve_seconds", dimensions: [], factory: factory)
         retrievals = Counter(label: "cairn_retrievals_total", dimensions: [], factory: factory)
+        embeddings = Timer(label: "cairn_embeddings_seconds", dimensions: [], factory: factory)
+        embeddedInputs = Counter(label: "cairn_embedded_inputs_total", dimensions: [], factory: factory)
         indexVectors = Gauge(label: "cairn_index_vectors", dimensions: [], factory: factory)
         walRecords = Gauge(label: "cairn_index_wal_records", dimensions: [], factory: factory)
         chunks = Gauge(label: "cairn_chunks", dimensions: [], factory: factory)

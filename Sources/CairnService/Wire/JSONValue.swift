@@ -63,7 +63,7 @@ public enum JSONValue: Sendable, ExpressibleByDictionaryLiteral, ExpressibleByAr
         return out
     }
 
-    func write(into out: inout [UInt8]) {
+    public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out += Array("null".utf8)
         case .bool(let b): out += Array((b ? "true" : "false").utf8)

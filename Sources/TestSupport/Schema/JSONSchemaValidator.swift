@@ -4,7 +4,7 @@ import Foundation
 /// Checks JSON values (as `JSONSerialization` returns them) against the JSON Schemas of an OpenAPI 3.1
 /// document: `$ref` into `#/components/schemas`, `type` (one or a list, `null` included), `properties`,
 /// `required`, `additionalProperties: false`, `items`, `enum`, `minimum`/`maximum`, `minItems`/`maxItems`,
-/// `anyOf`. That is the vocabulary Cairn's document uses; an unsupported keyword is reported, not ignored.
+/// `minLength`/`maxLength`, `pattern`, `anyOf`, `oneOf` (`format` and `contentMediaType` are annotations). That is the vocabulary Cairn's document uses; an unsupported keyword is reported, not ignored.
 ///
 /// ```swift
 /// let validator = try JSONSchemaValidator(document: openAPI)
@@ -21,7 +21,8 @@ public struct JSONSchemaValidator: @unchecked Sendable {
     /// Keywords the validator understands (others make it report a problem).
     static let known: Set<String> = [
         "$ref", "type", "properties", "required", "additionalProperties", "items", "enum", "minimum", "maximum",
-        "minItems", "maxItems", "anyOf", "description", "format",
+        "minItems", "maxItems", "anyOf", "oneOf", "description", "format", "minLength", "maxLength", "pattern",
+        "contentMediaType",
     ]
 
     /// The schema of the response to `method` on `path` (a template such as `/v1/materials/{id}`) with
@@ -60,7 +61,20 @@ public struct JSONSchemaValidator: @unchecked Sendable {
             if !results.contains(where: \.isEmpty) {
                 problems.append("\(path): matches none of anyOf (\(results.map { $0.joined(separator: "; ") }))")
             }
-            return problems
+        }
+        if let options = schema["oneOf"] as? [[String: Any]] {
+            let matching = options.filter { validate(value, against: $0, at: path).isEmpty }.count
+            if matching != 1 { problems.append("\(path): matches \(matching) of oneOf, not exactly one") }
+        }
+        if let s = value as? String {
+            let length = s.unicodeScalars.count
+            if let min = schema["minLength"] as? Int, length < min { problems.append("\(path): shorter than \(min)") }
+            if let max = schema["maxLength"] as? Int, length > max { problems.append("\(path): longer than \(max)") }
+            if let pattern = schema["pattern"] as? String,
+               (try? NSRegularExpression(pattern: pattern))?.firstMatch(
+                   in: s, range: NSRange(s.startIndex..., in: s)) == nil {
+                problems.append("\(path): \(Self.describe(s)) does not match \(pattern)")
+            }
         }
         if let types = schema["type"].map(Self.types), !types.contains(where: { Self.matches(value, type: $0) }) {
             return problems + ["\(path): \(Self.describe(value)) is not \(types.joined(separator: " or "))"]

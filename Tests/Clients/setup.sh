@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Creates Tests/Clients/.venv with the clients the test command runs against a live `cairn serve`: the
+# official `openai` Python package and schemathesis (which brings pytest), pinned, from PyPI.
+#
+# Idempotent: when the venv already imports the pinned versions it only prints one line. Delete
+# Tests/Clients/.venv to force a rebuild.
+#
+# Usage: bash Tests/Clients/setup.sh      (then: Tests/Clients/.venv/bin/python -m pytest Tests/Clients)
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VENV="${ROOT}/Tests/Clients/.venv"
+PY="${VENV}/bin/python"
+
+OPENAI_VERSION="3.63.0"
+SCHEMATHESIS_VERSION="4.32.5"
+PYTEST_VERSION="9.2.0"
+
+log() {
+    printf 'clients: %s\n' "$*" >&2
+}
+
+venv_ready() {
+    [[ -x "$PY" ]] || return 1
+    "$PY" - "$OPENAI_VERSION" "$SCHEMATHESIS_VERSION" "$PYTEST_VERSION" >/dev/null 2>&1 <<'PYEOF'
+import sys
+from importlib.metadata import version
+import openai, schemathesis, pytest
+want = dict(zip(["openai", "schemathesis", "pytest"], sys.argv[1:]))
+assert all(version(name) == v for name, v in want.items()), "version mismatch"
+PYEOF
+}
+
+# An interpreter that can create a venv; Debian's python3-venv is installed when none can.
+find_python() {
+    local candidate
+    for candidate in python3 /usr/bin/python3; do
+        if command -v "$candidate" >/dev/null 2>&1 \
+            && "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
+            command -v "$candidate"
+            return 0
+        fi
+    done
+    log "no python3 with venv/ensurepip; installing Debian's python3-venv"
+    local sudo=()
+    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo -n)
+    "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
+    "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends python3-venv </dev/null >&2
+    echo /usr/bin/python3
+}
+
+main() {
+    if venv_ready; then
+        log "venv ready (${VENV})"
+        return 0
+    fi
+    local python
+    python="$(find_python)"
+    log "creating ${VENV} with $("$python" --version 2>&1)"
+    rm -rf "$VENV"
+    "$python" -m venv "$VENV"
+    "$PY" -m pip install -q --disable-pip-version-check \
+        "openai==${OPENAI_VERSION}" "schemathesis==${SCHEMATHESIS_VERSION}" "pytest==${PYTEST_VERSION}" </dev/null
+    venv_ready || { log "venv check failed after install"; exit 1; }
+    log "ok: openai ${OPENAI_VERSION}, schemathesis ${SCHEMATHESIS_VERSION}, pytest ${PYTEST_VERSION}"
+}
+
+main "$@"
