@@ -4,14 +4,17 @@ over the same chunks and vectors; recall@10 of each against exact search on the 
 `cairn bench serve --peers` runs this after its own phases (it builds the prepared data directory). Standalone:
 
     Benchmarks/.venv/bin/python Benchmarks/peers/serve_peer.py --cairn .build/release/cairn \
-        --data Benchmarks/data/serve-100000 --onnx Benchmarks/.venv/minilm.onnx \
-        --model-dir index-data/models/all-MiniLM-L6-v2 [--seconds 20] [--concurrency 1,8,32] [--json OUT]
+        --data Benchmarks/data/serve-34000-t64 --chroma-onnx Benchmarks/.venv/chroma-onnx \
+        [--seconds 20] [--concurrency 1,8,32] [--json OUT]
 
 Cairn: POST /v1/retrieve {"query", "top_k": 10} with a coach key (the server embeds the question with its
-built-in model). Chroma (`chroma run` on loopback, the same chunk ids, texts and Cairn's stored vectors,
-cosine space, its default HNSW settings): `collection.query(query_texts=[q], n_results=10, where=tenant)`
-through chromadb's HttpClient, the question embedded on the client by chromadb's own ONNXMiniLM_L6_V2
-(onnxruntime) from the local ONNX export. Each worker thread holds its own connection/client and sends
+built-in model and restricts the search to the key's tenant). Chroma (`chroma run` on loopback, the same
+chunk ids, texts and Cairn's stored vectors, cosine space, its default HNSW settings), in the layout that
+serves it best — one collection per tenant, so a query needs no filter:
+`collection.query(query_texts=[q], n_results=10)` through chromadb's HttpClient, the question embedded on the
+client by chromadb's own ONNXMiniLM_L6_V2 (onnxruntime) from the local ONNX export (serve_export_onnx.py
+writes it where chromadb looks). Also measured: Chroma's server alone (query vectors computed before the
+run), and the tenant as a metadata filter in one shared collection (`where={"owner_id": tenant}`). Each worker thread holds its own connection/client and sends
 requests back to back for --seconds after a warm-up; latency is measured around each call.
 """
 
@@ -180,7 +183,7 @@ class Cairn:
 
 
 class Chroma:
-    def __init__(self, venv_bin, work, onnx, model_dir, ids, texts, vectors):
+    def __init__(self, venv_bin, work, onnx_dir, ids, texts, vectors):
         import chromadb
         from chromadb.utils.embedding_functions import ONNXMiniLM_L6_V2
         self.port = free_port()
@@ -201,12 +204,9 @@ class Chroma:
                 time.sleep(0.5)
         # chromadb's own default embedder, with the local ONNX export and tokenizer in the place it looks
         # (nothing is downloaded).
-        cache = work / "chroma-onnx"
-        (cache / "onnx").mkdir(parents=True, exist_ok=True)
-        shutil.copy(onnx, cache / "onnx" / "model.onnx")
-        for name in ["tokenizer.json", "config.json", "special_tokens_map.json", "tokenizer_config.json", "vocab.txt"]:
-            shutil.copy(Path(model_dir) / name, cache / "onnx" / name)
-        ONNXMiniLM_L6_V2.DOWNLOAD_PATH = cache
+        if not (Path(onnx_dir) / "onnx" / "model.onnx").exists():
+            raise RuntimeError(f"{onnx_dir}/onnx/model.onnx is missing: run Benchmarks/peers/setup_serve.sh")
+        ONNXMiniLM_L6_V2.DOWNLOAD_PATH = Path(onnx_dir)
         self.embedder_class = ONNXMiniLM_L6_V2
         self.collection = self.client.create_collection(
             "chunks", embedding_function=ONNXMiniLM_L6_V2(), metadata={"hnsw:space": "cosine"})
@@ -219,13 +219,19 @@ class Chroma:
         self.load_seconds = time.monotonic() - started
         log(f"chroma: loaded {len(ids)} chunks in {self.load_seconds:.0f} s")
 
-    def worker(self):
+    def worker(self, precomputed=None, where=None):
+        """A client as an application uses it (the question embedded on the client), or, with `precomputed`
+        query vectors, Chroma's server alone (the embedding is then left out of the latency); `where` filters
+        by metadata."""
         import chromadb
         client = chromadb.HttpClient(host="127.0.0.1", port=self.port)
         collection = client.get_collection("chunks", embedding_function=self.embedder_class())
 
         def call(query):
-            result = collection.query(query_texts=[query], n_results=10, where={"owner_id": TENANT})
+            if precomputed is not None:
+                result = collection.query(query_embeddings=[precomputed[query]], n_results=10, where=where)
+            else:
+                result = collection.query(query_texts=[query], n_results=10, where=where)
             return len(result["ids"][0]) > 0
         return call
 
@@ -233,7 +239,7 @@ class Chroma:
         return np.asarray(self.embedder_class()(queries), dtype=np.float32)
 
     def top_ids(self, query, k):
-        result = self.collection.query(query_texts=[query], n_results=k, where={"owner_id": TENANT})
+        result = self.collection.query(query_texts=[query], n_results=k)
         return [int(i) for i in result["ids"][0]]
 
     def stop(self):
@@ -258,8 +264,7 @@ def main():
     parser.add_argument("--cairn", required=True)
     parser.add_argument("--data", required=True, help="the prepared data directory (copied, never changed)")
     parser.add_argument("--texts", default="Benchmarks/texts")
-    parser.add_argument("--onnx", default="Benchmarks/.venv/minilm.onnx")
-    parser.add_argument("--model-dir", default="index-data/models/all-MiniLM-L6-v2")
+    parser.add_argument("--chroma-onnx", default="Benchmarks/.venv/chroma-onnx")
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--concurrency", default="1,8,32")
     parser.add_argument("--recall-queries", type=int, default=200)
@@ -268,7 +273,8 @@ def main():
     levels = [int(c) for c in args.concurrency.split(",")]
     queries = [q for q in Path(args.texts, "queries.txt").read_text().splitlines() if q.strip()]
     work = Path(tempfile.mkdtemp(prefix="cairn-serve-peer-"))
-    report = {"concurrency": levels, "seconds": args.seconds, "cairn": [], "chroma": []}
+    report = {"concurrency": levels, "seconds": args.seconds, "cairn": [], "chroma": [], "chroma_server_only": [],
+              "chroma_where": []}
     try:
         ids, texts, vectors = load_corpus(args.data)
         log(f"{len(ids)} chunks of {vectors.shape[1]} dimensions; {len(queries)} queries")
@@ -288,7 +294,7 @@ def main():
         cairn.stop()
 
         venv_bin = Path(sys.executable).parent
-        chroma = Chroma(venv_bin, work, args.onnx, args.model_dir, ids, texts, vectors)
+        chroma = Chroma(venv_bin, work, args.chroma_onnx, ids, texts, vectors)
         query_vectors = chroma.embed(recall_queries)
         truth = exact_top_k(vectors, query_vectors, 10)
         report["cairn_recall_at_10"] = sum(
@@ -300,6 +306,17 @@ def main():
             report["chroma"].append(result)
             log(f"chroma c={c}: {result['rps']:.1f} req/s, p50 {result['p50_ms']:.2f} ms, p99 {result['p99_ms']:.2f} ms, "
                 f"{result['errors']} errors")
+        vectors_by_query = dict(zip(queries, chroma.embed(queries).tolist()))
+        for c in levels:
+            result = run_load(lambda: chroma.worker(vectors_by_query), queries, c, args.seconds)
+            report["chroma_server_only"].append(result)
+            log(f"chroma (query vectors precomputed) c={c}: {result['rps']:.1f} req/s, p50 {result['p50_ms']:.2f} ms, "
+                f"p99 {result['p99_ms']:.2f} ms, {result['errors']} errors")
+        for c in levels[:2]:
+            result = run_load(lambda: chroma.worker(where={"owner_id": TENANT}), queries, c, args.seconds)
+            report["chroma_where"].append(result)
+            log(f"chroma (tenant as a where filter) c={c}: {result['rps']:.1f} req/s, p50 {result['p50_ms']:.2f} ms, "
+                f"p99 {result['p99_ms']:.2f} ms, {result['errors']} errors")
         chroma.stop()
         import chromadb
         import onnxruntime

@@ -5,6 +5,9 @@
 #
 # Idempotent: when the pinned chromadb imports, it only prints the summary.
 #
+# Also exports the encoder as the ONNX graph chromadb's embedder runs (serve_export_onnx.py, checked against
+# sentence-transformers) to Benchmarks/.venv/chroma-onnx.
+#
 # Usage: bash Benchmarks/peers/setup_serve.sh [MODEL_DIR]
 
 set -euo pipefail
@@ -27,5 +30,12 @@ else
     log "installing chromadb ${CHROMADB_VERSION}"
     "$PY" -m pip install -q --disable-pip-version-check "chromadb==${CHROMADB_VERSION}" \
         "numpy==${NUMPY_VERSION}" "onnxruntime==${ONNXRUNTIME_VERSION}" </dev/null
+fi
+MODEL_DIR="${1:-${CAIRN_MODEL_DIR:-${ROOT}/index-data/models/all-MiniLM-L6-v2}}"
+EXPORT="${ROOT}/Benchmarks/.venv/chroma-onnx"
+if [[ ! -f "${EXPORT}/onnx/model.onnx" || "${ROOT}/Benchmarks/peers/serve_export_onnx.py" -nt "${EXPORT}/onnx/model.onnx" ]]; then
+    log "exporting the encoder for Chroma's client-side embedder to ${EXPORT}"
+    HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$PY" "${ROOT}/Benchmarks/peers/serve_export_onnx.py" \
+        --model-dir "$MODEL_DIR" --out "$EXPORT" 2>&1 | grep -v "Loading weights" >&2
 fi
 "$PY" -c "import chromadb; print('peers: ok: chromadb', chromadb.__version__)" >&2

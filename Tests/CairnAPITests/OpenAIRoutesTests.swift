@@ -150,6 +150,27 @@ import Testing
         }
     }
 
+    @Test func aTenantOfAnyScriptIsAStoreAndCanonicallyEquivalentNamesAreDifferentTenants() async throws {
+        let harness = try APIHarness()
+        try await harness.run { api in
+            let nfc = "caf\u{E9} 7b", nfd = "cafe\u{301} 7b"  // the same to Swift's ==, different bytes
+            for (owner, file) in [(nfc, "a.md"), (nfd, "b.md")] {
+                let up = try await api.upload(files: [(file, Texts.bytes(Texts.photosynthesis))], fields: [("owner_id", owner)])
+                _ = try await api.waitForJob(up.json["job_id"] as! Int)
+            }
+            let coach = try api.key(harness, role: .coach, tenant: nfc)
+            let path = "/v1/vector_stores/" + nfc.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)! + "/search"
+            let r = try await api.request(.post, path, key: coach, json: ["query": "glucose", "max_num_results": 50])
+            #expect(r.status == 200, "\(r.text)")
+            let names = (r.json["data"] as? [[String: Any]] ?? []).compactMap { $0["filename"] as? String }
+            #expect(!names.isEmpty && Set(names) == ["a.md"], "\(names)")
+            let other = "/v1/vector_stores/" + nfd.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)! + "/search"
+            #expect(try await api.request(.post, other, key: coach, json: ["query": "glucose"]).status == 404)
+            let korean = "/v1/vector_stores/" + "학급".addingPercentEncoding(withAllowedCharacters: .urlPathAllowed)! + "/search"
+            #expect(try await api.request(.post, korean, key: api.admin, json: ["query": "glucose"]).status == 404)
+        }
+    }
+
     @Test func aKnownPathWithAnotherMethodIs405WithAllow() async throws {
         let harness = try APIHarness()
         try await harness.run { api in

@@ -41,7 +41,7 @@ enum OpenAPIDocument {
             ["name": .string(name), "in": "query", "required": false, "description": .string(description), "schema": schema]
         }
         let cursor = query("cursor", "The `next_cursor` of the previous page.",
-                           ["type": "string", "pattern": "^[0-9]{1,18}$"])
+                           ["type": "string", "pattern": .string("^[0-9]{1,18}" + OpenAPISchemas.end)])
         let limit = query("limit", "Items per page (default 100).", ["type": "integer", "minimum": 1, "maximum": 1000])
         let (modelID, dimension) = service.model
         let paths: JSONValue = [

@@ -19,7 +19,10 @@ struct VectorStoreRoutes {
 
     func search(_ request: Request, _ context: CairnRequestContext) async throws -> Response {
         let identity = try context.caller()
-        guard let storeID = context.parameters.get("vector_store_id"), !storeID.isEmpty, storeID.utf8.count <= 256 else {
+        // The path segment as sent is percent-encoded (a tenant may hold spaces or any script).
+        guard let raw = context.parameters.get("vector_store_id"), let storeID = raw.removingPercentEncoding,
+              !storeID.isEmpty, storeID.unicodeScalars.count <= 256
+        else {
             throw ServiceError(.notFound, "no such vector store", field: "vector_store_id")
         }
         var body = try await BodyReader.jsonObject(request, limit: service.configuration.maxJSONBytes)
@@ -56,7 +59,7 @@ struct VectorStoreRoutes {
             try ranking.rejectUnknown()
         }
         // Accepted for compatibility; Cairn searches the query as given (search_query in the answer shows it).
-        if let rewrite = body.value("rewrite_query"), !(rewrite is NSNumber && RequestObject.isBool(rewrite as! NSNumber)) {
+        if let rewrite = body.value("rewrite_query"), !((rewrite as? NSNumber).map(RequestObject.isBool) ?? false) {
             throw body.invalid("rewrite_query", "must be true or false")
         }
         try body.rejectUnknown()
@@ -69,7 +72,10 @@ struct VectorStoreRoutes {
             throw f.invalid("type", "is missing; give eq, ne, gt, gte, lt, lte, in, nin, or and/or with filters")
         }
         if type == "and" || type == "or" {
-            guard depth < maxDepth else { throw f.invalid("filters", "nest more than \(maxDepth) levels deep") }
+            guard depth < maxDepth else {
+                throw ServiceError(.unprocessable, "\"\(f.name("filters"))\" nest more than \(maxDepth) levels deep",
+                                   field: f.name("filters"))
+            }
             guard let parts = try f.objects("filters", maxCount: maxComparisons), !parts.isEmpty else {
                 throw f.invalid("filters", "must be a non-empty list of filters for type \"\(type)\"")
             }
@@ -85,7 +91,8 @@ struct VectorStoreRoutes {
         }
         count += 1
         guard count <= maxComparisons else {
-            throw f.invalid("type", "is one comparison too many; a filter holds at most \(maxComparisons)")
+            throw ServiceError(.unprocessable, "the filter holds more than \(maxComparisons) comparisons",
+                               field: f.name("type"))
         }
         guard let rawKey = try f.string("key", maxLength: 64) else {
             throw f.invalid("key", "is missing; give one of " + keyList)
@@ -111,12 +118,14 @@ struct VectorStoreRoutes {
         func bad(_ message: String, _ field: String = name) -> ServiceError {
             ServiceError(.invalid, "\"\(field)\" \(message)", field: field)
         }
+        func s(_ item: Any) -> String { item as? String ?? "" }
         func scalar(_ item: Any, _ field: String) throws(ServiceError) -> MaterialPredicate.PredicateValue {
             if key.isNumeric {
                 if let n = item as? NSNumber, !RequestObject.isBool(n), n.doubleValue.isFinite { return .number(n.doubleValue) }
-                if let s = item as? String, (1...19).contains(s.utf8.count),
-                   s.utf8.enumerated().allSatisfy({ ($1 >= 0x30 && $1 <= 0x39) || ($0 == 0 && $1 == 0x2D && s.utf8.count > 1) }),
-                   let n = Int64(s) {
+                // At most 15 digits: every such id is exact as a double, which the comparison uses.
+                let digits = s(item).hasPrefix("-") ? s(item).utf8.dropFirst() : s(item).utf8[...]
+                if item is String, (1...15).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+                   let n = Int64(s(item)) {
                     return .number(Double(n))
                 }
                 throw bad("must be a number for \"\(key.rawValue)\"", field)

@@ -26,10 +26,13 @@ public struct ServeBenchRunner: Sendable {
         public var requests: Int
         public var loadFiles: Int
         public var topK: Int
+        /// The chunker's token limit when building the index (nil: ingestion's default, 200 with 40 overlap);
+        /// smaller chunks make a large index cheaper to build, and leave a query's cost unchanged.
+        public var chunkTokens: Int?
 
         public init(executable: String, benchmarksDirectory: String = "Benchmarks", textsDirectory: String = "Benchmarks/texts",
                     modelDirectory: String, passages: Int = 10_000, requests: Int = 1_000, loadFiles: Int = 1_000,
-                    topK: Int = 5) {
+                    topK: Int = 5, chunkTokens: Int? = nil) {
             self.executable = executable
             self.benchmarksDirectory = benchmarksDirectory
             self.textsDirectory = textsDirectory
@@ -38,6 +41,13 @@ public struct ServeBenchRunner: Sendable {
             self.requests = requests
             self.loadFiles = loadFiles
             self.topK = topK
+            self.chunkTokens = chunkTokens
+        }
+
+        /// The prepared data directory for these settings.
+        public var preparedDirectory: String {
+            (benchmarksDirectory as NSString).appendingPathComponent(
+                "data/serve-\(passages)" + (chunkTokens.map { "-t\($0)" } ?? ""))
         }
     }
 
@@ -196,7 +206,7 @@ public struct ServeBenchRunner: Sendable {
 
     /// The prepared data directory (built on first use).
     func prepare(_ corpus: ServeBenchCorpus) async throws -> String {
-        let dir = (settings.benchmarksDirectory as NSString).appendingPathComponent("data/serve-\(settings.passages)")
+        let dir = settings.preparedDirectory
         let marker = dir + "/bench-ready"
         if FileManager.default.fileExists(atPath: marker) {
             log("reusing the index in \(dir)")
@@ -211,7 +221,8 @@ public struct ServeBenchRunner: Sendable {
         let library = try MaterialLibrary.open(dataDirectory: dir,
                                                embedder: CachedEmbedder(embedder, cache: try EmbeddingCache(dataDirectory: dir)))
         let ingestor = try BulkIngestor(library: library, options: BulkIngestOptions(
-            defaults: MaterialMetadata(owner: "school", provenance: ProvenanceInput(acquisitionMethod: .systemImport))))
+            defaults: MaterialMetadata(owner: "school", provenance: ProvenanceInput(acquisitionMethod: .systemImport)),
+            chunking: settings.chunkTokens.map { ChunkingOptions(maxTokens: $0, overlapTokens: 0) } ?? ChunkingOptions()))
         let last = Mutex(Date())
         let summary = try await ingestor.run(paths.map { IngestInput(path: $0) }, arguments: "bench serve") { [log] p in
             let due = last.withLock { at -> Bool in

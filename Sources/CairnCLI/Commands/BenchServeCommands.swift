@@ -15,7 +15,12 @@ struct BenchServeCommand: AsyncParsableCommand {
             after another from a client on loopback with a coach key (tenant-filtered, top_k 5): first idle, then \
             while --load-files uploaded files are being ingested. Reports client p50/p99, the server's embed, filter, \
             search and fetch times, and its own overhead (client latency minus embed and search; target under 20 % \
-            at p50). Build this executable in release mode (scripts/run.sh does).
+            at p50) and p99 under load against idle (target at most 3×). With --peers, Benchmarks/peers/serve_peer.py \
+            then loads this server and a Chroma server holding the same chunks and vectors from worker threads of a \
+            separate process at each --concurrency (top 10; Chroma's client embeds each question with its ONNX \
+            embedder, as applications using it do), and measures recall@10 of both against exact search; set the \
+            peers up once with Benchmarks/peers/setup_serve.sh. Build this executable in release mode \
+            (scripts/run.sh does).
             """)
 
     @Option(help: "Passages in the index (about one chunk each).") var passages = 10_000
@@ -27,6 +32,7 @@ struct BenchServeCommand: AsyncParsableCommand {
     @Flag(help: ArgumentHelp("Also load Cairn and a Chroma server at --concurrency (Benchmarks/peers/serve_peer.py; "
         + "set up by Benchmarks/peers/setup_serve.sh), with recall@10 of each against exact search."))
     var peers = false
+    @Option(help: "The chunker's token limit for the index (default: ingestion's, 200).") var chunkTokens: Int?
     @Option(help: "Concurrencies of the peer comparison.") var concurrency = "1,8,32"
     @Option(help: "Seconds of load per concurrency in the peer comparison.") var seconds = 20.0
 
@@ -37,26 +43,28 @@ struct BenchServeCommand: AsyncParsableCommand {
         let settings = ServeBenchRunner.Settings(
             executable: executable, benchmarksDirectory: benchmarks, textsDirectory: texts,
             modelDirectory: EmbedderFactory.modelDirectory(dataDirectory: "index-data"), passages: passages,
-            requests: requests, loadFiles: loadFiles)
+            requests: requests, loadFiles: loadFiles, chunkTokens: chunkTokens)
         let report = try await ServeBenchRunner(settings: settings, log: log).run()
         print("Retrieve over loopback: \(report.chunks) chunks (\(report.materials) materials), top_k \(report.topK), coach key")
         print("")
         print("| phase | requests | client p50 ms | client p99 ms | server handling p50 | embed p50 | filter p50 | search p50 | fetch p50 | server overhead p50 | end-to-end overhead p50 |")
         print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-        for (name, p) in [("idle", report.idle), ("during a 1,000-file upload", report.loaded)] {
+        for (name, p) in [("idle", report.idle), ("during a \(report.loadFiles)-file upload", report.loaded)] {
             print(String(format: "| %@ | %d | %.2f | %.2f | %.2f | %.2f | %.3f | %.3f | %.3f | %.2f ms (%.1f %%) | %.1f %% |",
                          name, p.requests, p.clientP50, p.clientP99, p.serverHandlingP50, p.embedP50, p.filterP50,
                          p.searchP50, p.fetchP50, p.overheadP50Milliseconds, p.overheadP50 * 100,
                          p.endToEndOverheadP50 * 100))
         }
         print("")
-        print(String(format: "p50 under load / idle: %.2f×; %d chunks of the upload ingested during the loaded phase",
-                     report.loaded.clientP50 / report.idle.clientP50, report.loadChunksIngested))
+        print(String(format: "under load / idle: p50 %.2f×, p99 %.2f× (target ≤ 3×: %@); %d chunks of the upload ingested "
+                     + "during the loaded phase", report.loaded.clientP50 / report.idle.clientP50,
+                     report.loaded.clientP99 / report.idle.clientP99,
+                     report.loaded.clientP99 <= 3 * report.idle.clientP99 ? "met" : "not met", report.loadChunksIngested))
         print(String(format: "an empty request's round trip (GET /healthz, same client): p50 %.2f ms", report.emptyRoundTripP50))
         print("server overhead at p50 (idle; handling minus embed and search): "
             + "\(String(format: "%.1f", report.idle.overheadP50 * 100)) % — target < 20 %: " + (report.met ? "met" : "not met"))
         if let json { try Self.write(report, to: json) }
-        if peers { try comparePeers(executable: executable, data: "\(benchmarks)/data/serve-\(passages)") }
+        if peers { try comparePeers(executable: executable, data: settings.preparedDirectory) }
     }
 
     /// Runs serve_peer.py and prints Cairn against Chroma per concurrency.
@@ -70,8 +78,7 @@ struct BenchServeCommand: AsyncParsableCommand {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: python)
         process.arguments = ["\(benchmarks)/peers/serve_peer.py", "--cairn", executable, "--data", data, "--texts", texts,
-                             "--onnx", "\(benchmarks)/.venv/minilm.onnx",
-                             "--model-dir", EmbedderFactory.modelDirectory(dataDirectory: "index-data"),
+                             "--chroma-onnx", "\(benchmarks)/.venv/chroma-onnx",
                              "--concurrency", concurrency, "--seconds", String(seconds), "--json", output]
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -93,6 +100,19 @@ struct BenchServeCommand: AsyncParsableCommand {
                          Int(n(a, "concurrency")), n(a, "rps"), n(b, "rps"), n(a, "rps") / n(b, "rps"), n(a, "p50_ms"),
                          n(b, "p50_ms"), n(b, "p50_ms") / n(a, "p50_ms"), n(a, "p99_ms"), n(b, "p99_ms"),
                          Int(n(a, "errors")), Int(n(b, "errors")), n(a, "server_overhead_p50") * 100))
+        }
+        func line(_ rows: [[String: Any]]) -> String {
+            rows.map { String(format: "c=%d: %.1f req/s, p50 %.2f ms, p99 %.2f ms", Int(n($0, "concurrency")), n($0, "rps"),
+                              n($0, "p50_ms"), n($0, "p99_ms")) }.joined(separator: "; ")
+        }
+        print("")
+        print("Chroma holds the tenant in a collection of its own (no filter per query), the layout that serves it best.")
+        if let server = report["chroma_server_only"] as? [[String: Any]], !server.isEmpty {
+            print("Chroma's server alone (query vectors computed before the run, so its client does not embed): "
+                + line(server))
+        }
+        if let filtered = report["chroma_where"] as? [[String: Any]], !filtered.isEmpty {
+            print("Chroma with the tenant as a metadata filter in one shared collection: " + line(filtered))
         }
         print(String(format: "recall@10 against exact search: Cairn %.3f, Chroma %.3f (%@)", n(report, "cairn_recall_at_10"),
                      n(report, "chroma_recall_at_10"), "\(report["versions"] ?? "")"))

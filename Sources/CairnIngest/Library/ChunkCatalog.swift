@@ -44,8 +44,10 @@ public final class ChunkCatalog: Sendable {
 
     struct State: Sendable {
         var materials: [MaterialID: Entry] = [:]
-        var byOwner: [String: Set<MaterialID>] = [:]
-        var byExternalID: [String: Set<MaterialID>] = [:]
+        /// Keyed by the UTF-8 bytes: two tenants whose names differ in bytes are two tenants, even when Swift's
+        /// `==` (canonical equivalence) would call them equal — as the store does.
+        var byOwner: [[UInt8]: Set<MaterialID>] = [:]
+        var byExternalID: [[UInt8]: Set<MaterialID>] = [:]
         var chunks = 0
         /// Answers to recent filters, valid until the catalog next changes (a coach's tenant filter repeats
         /// on every request: its set is built once per change instead of once per request).
@@ -66,7 +68,7 @@ public final class ChunkCatalog: Sendable {
 
     /// Whether `owner` has a completed material.
     public func hasOwner(_ owner: String) -> Bool {
-        state.withLock { $0.byOwner[owner] != nil }
+        state.withLock { $0.byOwner[Array(owner.utf8)] != nil }
     }
 
     /// Reads every completed material from `store`, replacing the catalog's content.
@@ -121,27 +123,32 @@ public final class ChunkCatalog: Sendable {
         if let ids = filter.materialIDs {
             candidates = ids
         } else if let owner = filter.owner {
-            candidates = Array(s.byOwner[owner] ?? [])
+            candidates = Array(s.byOwner[Array(owner.utf8)] ?? [])
         } else if let external = filter.externalIDs {
-            candidates = external.flatMap { s.byExternalID[$0] ?? [] }
+            candidates = external.flatMap { s.byExternalID[Array($0.utf8)] ?? [] }
         } else {
             candidates = Array(s.materials.keys)
         }
-        let externalIDs = filter.externalIDs.map(Set.init)
-        let tagsAll = Set(filter.tags)
-        let tagsAny = filter.tagsAny.map(Set.init)
+        // Compared by their UTF-8 bytes, as the store's SQL compares them.
+        func same(_ a: String?, _ b: String) -> Bool { a?.utf8.elementsEqual(b.utf8) ?? false }
+        let externalIDs = filter.externalIDs.map { Set($0.map { Array($0.utf8) }) }
+        let tagsAll = Set(filter.tags.map { Array($0.utf8) })
+        let tagsAny = filter.tagsAny.map { Set($0.map { Array($0.utf8) }) }
         var labels = Set<UInt64>()
         var seen = Set<MaterialID>()
         for id in candidates where seen.insert(id).inserted {
             guard let e = s.materials[id] else { continue }
-            if let owner = filter.owner, e.owner != owner { continue }
-            if let externalIDs, !(e.externalID.map(externalIDs.contains) ?? false) { continue }
-            if let topic = filter.topic, e.topic != topic { continue }
-            if !tagsAll.isSubset(of: e.tags) { continue }
-            if let tagsAny, tagsAny.isDisjoint(with: e.tags) { continue }
-            if let language = filter.language, e.language != language { continue }
-            if let contentType = filter.contentType, e.contentType != contentType { continue }
-            if let licenseType = filter.licenseType, e.licenseType != licenseType { continue }
+            if let owner = filter.owner, !same(e.owner, owner) { continue }
+            if let externalIDs, !(e.externalID.map { externalIDs.contains(Array($0.utf8)) } ?? false) { continue }
+            if let topic = filter.topic, !same(e.topic, topic) { continue }
+            if !tagsAll.isEmpty || tagsAny != nil {
+                let tags = Set(e.tags.map { Array($0.utf8) })
+                if !tagsAll.isSubset(of: tags) { continue }
+                if let tagsAny, tagsAny.isDisjoint(with: tags) { continue }
+            }
+            if let language = filter.language, !same(e.language, language) { continue }
+            if let contentType = filter.contentType, !same(e.contentType, contentType) { continue }
+            if let licenseType = filter.licenseType, !same(e.licenseType, licenseType) { continue }
             if let predicate = filter.attributes, !predicate.matches({ e.reading($0, id: id) }) { continue }
             labels.formUnion(e.labels)
         }
@@ -151,17 +158,18 @@ public final class ChunkCatalog: Sendable {
     private static func put(_ id: MaterialID, _ entry: Entry, into s: inout State) {
         s.answers.removeAll()
         s.materials[id] = entry
-        s.byOwner[entry.owner, default: []].insert(id)
-        if let external = entry.externalID { s.byExternalID[external, default: []].insert(id) }
+        s.byOwner[Array(entry.owner.utf8), default: []].insert(id)
+        if let external = entry.externalID { s.byExternalID[Array(external.utf8), default: []].insert(id) }
         s.chunks += entry.labels.count
     }
 
     private static func remove(_ id: MaterialID, from s: inout State) {
         guard let old = s.materials.removeValue(forKey: id) else { return }
         s.answers.removeAll()
-        s.byOwner[old.owner]?.remove(id)
-        if s.byOwner[old.owner]?.isEmpty == true { s.byOwner[old.owner] = nil }
-        if let external = old.externalID {
+        let owner = Array(old.owner.utf8)
+        s.byOwner[owner]?.remove(id)
+        if s.byOwner[owner]?.isEmpty == true { s.byOwner[owner] = nil }
+        if let external = old.externalID.map({ Array($0.utf8) }) {
             s.byExternalID[external]?.remove(id)
             if s.byExternalID[external]?.isEmpty == true { s.byExternalID[external] = nil }
         }

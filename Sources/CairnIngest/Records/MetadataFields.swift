@@ -124,7 +124,9 @@ public enum MetadataFields {
     public static func isRFC3339(_ text: String) -> Bool {
         let s = Array(text.utf8)
         if s.count == 10 { return isISO8601(text) }
-        guard s.count >= 20, s[10] == 84 || s[10] == 116, s[16] == 58, s[13] == 58, isISO8601(text) else { return false }
+        guard s.count >= 20, s[10] == 84 || s[10] == 116, s[16] == 58, s[13] == 58,
+              [46, 90, 122, 43, 45].contains(s[19]), isISO8601(text)
+        else { return false }
         // isISO8601 checked the fields; RFC 3339 also wants the seconds and an offset.
         let tail = s[19...]
         guard let last = tail.last else { return false }

@@ -61,11 +61,12 @@ public indirect enum MaterialPredicate: Sendable, Hashable, CustomStringConverti
                 case .texts(let s): s
                 case .number, .numbers: []
                 }
-                let hit = asked.contains(where: tags.contains)
+                // By UTF-8 bytes, as SQLite compares (Swift's == would equate canonically equivalent spellings).
+                let hit = asked.contains { t in tags.contains { $0.utf8.elementsEqual(t.utf8) } }
                 return (op == .eq || op == .in) ? hit : !hit
             case .text(let actual):
                 return Self.compare(actual, op, value, equal: { a, b in
-                    if case .text(let s) = b { return a == s }
+                    if case .text(let s) = b { return a.utf8.elementsEqual(s.utf8) }
                     return false
                 }, order: { _, _ in nil })
             case .number(let actual):

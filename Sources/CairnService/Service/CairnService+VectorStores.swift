@@ -12,7 +12,7 @@ extension CairnService {
         async throws(ServiceError) -> VectorStoreSearchResult
     {
         let parts = try parts()
-        let known = identity.role == .coach ? identity.tenant?.rawValue == request.storeID
+        let known = identity.role == .coach ? identity.tenant?.rawValue.utf8.elementsEqual(request.storeID.utf8) ?? false
             : parts.library.catalog.hasOwner(request.storeID)
         guard known else {
             throw ServiceError(.notFound, "no vector store \"\(request.storeID)\"; a vector store is a tenant's "
