@@ -90,6 +90,11 @@ import Testing
             #expect(bad.status == 400 && bad.error("param") == "retention_years", "\(bad.text)")
             let noText = try await api.request(.post, "/v1/materials", key: api.admin, json: ["title": "x"])
             #expect(noText.status == 400 && noText.error("param") == "text")
+            // "" breaks the schema (minLength 1); white space only is well-formed with nothing to index.
+            let empty = try await api.request(.post, "/v1/materials", key: api.admin, json: ["text": ""])
+            #expect(empty.status == 400 && empty.error("param") == "text")
+            let blank = try await api.request(.post, "/v1/materials", key: api.admin, json: ["text": "\t \n"])
+            #expect(blank.status == 422 && blank.error("param") == "text", "\(blank.text)")
             let badFormat = try await api.request(.post, "/v1/materials", key: api.admin, json: ["text": "x", "format": "pdf"])
             #expect(badFormat.status == 400 && badFormat.error("param") == "format")
             // The file name's extension decides how a text is read: one that contradicts the format is a well-formed

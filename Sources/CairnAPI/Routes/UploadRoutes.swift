@@ -108,8 +108,10 @@ struct UploadRoutes {
         guard let text = try body.string("text", maxLength: service.configuration.maxJSONBytes) else {
             throw ServiceError(.invalid, "\"text\" is missing", field: "text")
         }
+        guard !text.isEmpty else { throw ServiceError(.invalid, "\"text\" is empty", field: "text") }
+        // Well-formed, but nothing to index: 422, as for a file with no text.
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-            throw ServiceError(.invalid, "\"text\" is empty", field: "text")
+            throw ServiceError(.unprocessable, "\"text\" holds only white space: there is nothing to index", field: "text")
         }
         let formats: [String: (ext: String, type: MaterialFileType)] = [
             "text": ("txt", .text), "markdown": ("md", .markdown), "html": ("html", .html),
