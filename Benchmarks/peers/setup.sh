@@ -13,6 +13,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/python.sh
+. "${ROOT}/scripts/python.sh"
 VENV="${ROOT}/Benchmarks/.venv"
 PY="${VENV}/bin/python"
 
@@ -47,25 +49,6 @@ assert list(labels[:, 0]) == [0, 1, 2, 3]
 EOF
 }
 
-# Picks an interpreter that can create a venv; installs Debian's python3-venv if none can.
-find_python() {
-    local candidate
-    for candidate in python3 /usr/bin/python3; do
-        if command -v "$candidate" >/dev/null 2>&1 \
-            && "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-            command -v "$candidate"
-            return 0
-        fi
-    done
-    log "no python3 with venv/ensurepip; installing Debian's python3-venv"
-    local sudo=()
-    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo -n)
-    "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
-    "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends python3-venv python3-dev </dev/null >&2
-    echo /usr/bin/python3
-}
-
 # Writes the flags pip's build used and the SIMD macros they enable to hnswlib-simd.txt.
 record_simd() {
     local flags cxx simd
@@ -90,7 +73,7 @@ record_simd() {
 
 install_venv() {
     local python
-    python="$(find_python)"
+    python="$(python_for_venv python3-dev)"
     log "creating ${VENV} with $("$python" --version 2>&1)"
     rm -rf "$VENV"
     "$python" -m venv "$VENV"

@@ -10,6 +10,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=scripts/python.sh
+. "${ROOT}/scripts/python.sh"
 VENV="${ROOT}/Tests/Clients/.venv"
 PY="${VENV}/bin/python"
 
@@ -32,32 +34,13 @@ assert all(version(name) == v for name, v in want.items()), "version mismatch"
 PYEOF
 }
 
-# An interpreter that can create a venv; Debian's python3-venv is installed when none can.
-find_python() {
-    local candidate
-    for candidate in python3 /usr/bin/python3; do
-        if command -v "$candidate" >/dev/null 2>&1 \
-            && "$candidate" -c 'import venv, ensurepip' >/dev/null 2>&1; then
-            command -v "$candidate"
-            return 0
-        fi
-    done
-    log "no python3 with venv/ensurepip; installing Debian's python3-venv"
-    local sudo=()
-    [[ "$(id -u)" -eq 0 ]] || sudo=(sudo -n)
-    "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq </dev/null >&2
-    "${sudo[@]+"${sudo[@]}"}" env DEBIAN_FRONTEND=noninteractive \
-        apt-get install -y -qq --no-install-recommends python3-venv </dev/null >&2
-    echo /usr/bin/python3
-}
-
 main() {
     if venv_ready; then
         log "venv ready (${VENV})"
         return 0
     fi
     local python
-    python="$(find_python)"
+    python="$(python_for_venv)"
     log "creating ${VENV} with $("$python" --version 2>&1)"
     rm -rf "$VENV"
     "$python" -m venv "$VENV"

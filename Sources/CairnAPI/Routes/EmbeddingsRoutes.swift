@@ -56,10 +56,7 @@ struct EmbeddingsRoutes {
         case let text as String:
             return [text]
         case let list as [Any]:
-            guard list.count <= EmbeddingsRequest.maxInputs else {
-                throw ServiceError(.invalid, "\"input\" has \(list.count) items; allowed: at most "
-                    + "\(EmbeddingsRequest.maxInputs)", field: "input")
-            }
+            // The count and each text's length are the service's to check (CairnService.embed).
             var texts: [String] = []
             texts.reserveCapacity(list.count)
             for (i, item) in list.enumerated() {

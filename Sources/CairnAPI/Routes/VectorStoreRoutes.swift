@@ -118,15 +118,15 @@ struct VectorStoreRoutes {
         func bad(_ message: String, _ field: String = name) -> ServiceError {
             ServiceError(.invalid, "\"\(field)\" \(message)", field: field)
         }
-        func s(_ item: Any) -> String { item as? String ?? "" }
         func scalar(_ item: Any, _ field: String) throws(ServiceError) -> MaterialPredicate.PredicateValue {
             if key.isNumeric {
                 if let n = item as? NSNumber, !RequestObject.isBool(n), n.doubleValue.isFinite { return .number(n.doubleValue) }
                 // At most 15 digits: every such id is exact as a double, which the comparison uses.
-                let digits = s(item).hasPrefix("-") ? s(item).utf8.dropFirst() : s(item).utf8[...]
-                if item is String, (1...15).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                   let n = Int64(s(item)) {
-                    return .number(Double(n))
+                if let text = item as? String {
+                    let digits = text.hasPrefix("-") ? text.utf8.dropFirst() : text.utf8[...]
+                    if (1...15).contains(digits.count), digits.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let n = Int64(text) {
+                        return .number(Double(n))
+                    }
                 }
                 throw bad("must be a number for \"\(key.rawValue)\"", field)
             }
