@@ -40,6 +40,20 @@ import Testing
                 #expect(r.error("param") == param, "\(body): \(r.text)")
                 #expect(r.error("type") == "invalid_request_error")
             }
+            // Numbers with more digits than a Double holds are judged as written, not rounded into range.
+            let long: [(String, String)] = [
+                (#"{"embedding": [1000000000.0000001]}"#, "embedding[0]"),
+                (#"{"embedding": [0.5, -1000000000.00000000001]}"#, "embedding[1]"),
+                (#"{"query": "x", "top_k": 2.00000000000000001}"#, "top_k"),
+                (#"{"query": "x", "top_k": 100.000000000000000001}"#, "top_k"),
+                (#"{"query": "x", "min_similarity": 1.00000000000000001}"#, "min_similarity"),
+                (#"{"query": "x", "filters": {"material_ids": [1.00000000000000001]}}"#, "filters.material_ids[0]"),
+            ]
+            for (body, param) in long {
+                let r = try await api.request(.post, "/v1/retrieve", key: api.admin, body: Array(body.utf8),
+                                              contentType: "application/json")
+                #expect(r.status == 400 && r.error("param") == param, "\(body): \(r.status) \(r.text)")
+            }
             let notJSON = try await api.request(.post, "/v1/retrieve", key: api.admin, body: Array("{not json".utf8),
                                                 contentType: "application/json")
             #expect(notJSON.status == 400 && notJSON.error("message")?.contains("not valid JSON") == true)

@@ -88,6 +88,9 @@ import Testing
             let bad = try await api.request(.post, "/v1/materials", key: api.admin,
                                             json: ["text": "x", "retention_years": 500])
             #expect(bad.status == 400 && bad.error("param") == "retention_years", "\(bad.text)")
+            let justOver = try await api.request(.post, "/v1/materials", key: api.admin, body: Array(
+                #"{"text": "x", "retention_years": 100.000000000000000001}"#.utf8), contentType: "application/json")
+            #expect(justOver.status == 400 && justOver.error("param") == "retention_years", "\(justOver.text)")
             let noText = try await api.request(.post, "/v1/materials", key: api.admin, json: ["title": "x"])
             #expect(noText.status == 400 && noText.error("param") == "text")
             // "" breaks the schema (minLength 1); white space only is well-formed with nothing to index.
@@ -143,6 +146,15 @@ import Testing
             let truncated = try await api.request(.post, "/v1/materials", key: api.admin, body: cut,
                                                   contentType: "multipart/form-data; boundary=\(boundary)")
             #expect(truncated.status == 400 && truncated.error("message")?.contains("closing boundary") == true)
+            // A byte over 0x7F in a part's header name (once enough to bring the server down) is a 400.
+            let rest = ": x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nhello\r\n"
+            var badHeader: [UInt8] = Array("--\(boundary)\r\n".utf8)
+            badHeader += [0xC3, 0x80]
+            badHeader += Array((rest + "--\(boundary)--\r\n").utf8)
+            let refused = try await api.request(.post, "/v1/materials", key: api.admin, body: badHeader,
+                                                contentType: "multipart/form-data; boundary=\(boundary)")
+            #expect(refused.status == 400 && refused.error("param") == "file"
+                && refused.error("message")?.contains("malformed") == true, "\(refused.text)")
             let noBoundary = try await api.request(.post, "/v1/materials", key: api.admin, body: cut,
                                                    contentType: "multipart/form-data")
             #expect(noBoundary.status == 400)

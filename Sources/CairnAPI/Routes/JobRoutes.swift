@@ -147,9 +147,8 @@ enum MetadataForm {
             if form {
                 let s = try text()
                 years = s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && (1...3).contains(s.utf8.count) ? Int(s) : nil
-            } else if let n = value as? NSNumber, !RequestObject.isBool(n), n.doubleValue == n.doubleValue.rounded(),
-                      abs(n.doubleValue) < 1e9 {
-                years = n.intValue
+            } else if let n = JSONNumber(value), n.isWhole, n.isWithin(-1e9, 1e9) {
+                years = Int(n.double)
             } else {
                 years = nil
             }

@@ -3,7 +3,6 @@ import CairnService
 import Dispatch
 import Foundation
 import Hummingbird
-import MultipartKit
 
 /// `POST /v1/materials`: upload files (`multipart/form-data`) or a text (`application/json`) to be indexed.
 ///
@@ -53,20 +52,19 @@ struct UploadRoutes {
         let directory = try service.newUploadDirectory()
         let upload = MultipartUpload(directory: directory)
         do {
-            let parser = MultipartParser(boundary: boundary)
-            upload.attach(to: parser)
+            var parser = MultipartStreamParser(boundary: boundary)
+            upload.attach(to: &parser)
             var total = 0
-            var tail: [UInt8] = []
             for try await buffer in request.body {
                 total += buffer.readableBytes
                 guard total <= limit else { throw BodyReader.tooLarge(limit) }
-                do { try parser.execute(buffer) } catch {
-                    throw ServiceError(.invalid, "the multipart body is malformed", field: "file")
+                do {
+                    try parser.feed(buffer.readableBytesView)
+                } catch let error as MultipartStreamParser.SyntaxError {
+                    throw ServiceError(.invalid, "the multipart body is malformed: \(error.reason)", field: "file")
                 }
-                if let error = upload.error { throw error }
-                tail = Array((tail + buffer.readableBytesView).suffix(boundary.utf8.count + 8))
             }
-            guard Self.endsWithClosingBoundary(tail, boundary: boundary) else {
+            guard parser.isComplete else {
                 throw ServiceError(.invalid, "the multipart body ends before its closing boundary (a cut-off upload?)",
                                    field: "file")
             }
@@ -174,14 +172,6 @@ struct UploadRoutes {
         }
         if !tags.isEmpty { object["tags"] = tags.joined(separator: ",") }
         return object
-    }
-
-    /// Whether the body's last bytes are the closing delimiter `--boundary--` (optionally followed by CRLF).
-    static func endsWithClosingBoundary(_ tail: [UInt8], boundary: String) -> Bool {
-        var end = tail[...]
-        while let last = end.last, last == 0x0A || last == 0x0D || last == 0x20 { end = end.dropLast() }
-        let closing = Array("--\(boundary)--".utf8)
-        return end.count >= closing.count && end.suffix(closing.count).elementsEqual(closing)
     }
 
     /// Runs blocking file work (fsync, hashing) on a Dispatch thread, off Swift's cooperative pool.

@@ -54,22 +54,21 @@ struct RequestObject {
 
     mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
         guard let v = value(key) else { return nil }
-        guard let n = v as? NSNumber, !Self.isBool(n), n.doubleValue == n.doubleValue.rounded(),
-              abs(n.doubleValue) < 1e15
-        else { throw invalid(key, "must be a whole number") }
-        guard range.contains(n.intValue) else {
-            throw invalid(key, "is \(n.intValue); allowed: \(range.lowerBound) to \(range.upperBound)")
+        guard let n = JSONNumber(v), n.isWhole, n.isWithin(-1e15, 1e15) else { throw invalid(key, "must be a whole number") }
+        let int = Int(n.double)
+        guard range.contains(int) else {
+            throw invalid(key, "is \(int); allowed: \(range.lowerBound) to \(range.upperBound)")
         }
-        return n.intValue
+        return int
     }
 
     mutating func number(_ key: String, _ range: ClosedRange<Double>) throws(ServiceError) -> Double? {
         guard let v = value(key) else { return nil }
-        guard let n = v as? NSNumber, !Self.isBool(n), n.doubleValue.isFinite else { throw invalid(key, "must be a number") }
-        guard range.contains(n.doubleValue) else {
-            throw invalid(key, "is \(n.doubleValue); allowed: \(range.lowerBound) to \(range.upperBound)")
+        guard let n = JSONNumber(v), n.double.isFinite else { throw invalid(key, "must be a number") }
+        guard n.isWithin(range.lowerBound, range.upperBound) else {
+            throw invalid(key, "is \(n.number.stringValue); allowed: \(range.lowerBound) to \(range.upperBound)")
         }
-        return n.doubleValue
+        return n.double
     }
 
     mutating func strings(_ key: String, maxCount: Int = 10_000, nonEmpty: Bool = true) throws(ServiceError) -> [String]? {
@@ -94,13 +93,12 @@ struct RequestObject {
         guard list.count <= maxCount else { throw invalid(key, "has \(list.count) items; allowed: at most \(maxCount)") }
         var out: [Int64] = []
         for (i, item) in list.enumerated() {
-            guard let n = item as? NSNumber, !Self.isBool(n), n.doubleValue == n.doubleValue.rounded(),
-                  n.doubleValue >= 1, n.doubleValue <= Self.maxID
+            guard let n = JSONNumber(item), n.isWhole, n.isWithin(1, Self.maxID)
             else {
                 throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a whole number from 1 to 2^53-1",
                                    field: "\(name(key))[\(i)]")
             }
-            out.append(n.int64Value)
+            out.append(Int64(n.double))
         }
         return out
     }
@@ -113,11 +111,11 @@ struct RequestObject {
         var out: [Float] = []
         out.reserveCapacity(list.count)
         for (i, item) in list.enumerated() {
-            guard let n = item as? NSNumber, !Self.isBool(n), abs(n.doubleValue) <= Self.maxComponent else {
+            guard let n = JSONNumber(item), n.isWithin(-Self.maxComponent, Self.maxComponent) else {
                 throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a number from -1e9 to 1e9",
                                    field: "\(name(key))[\(i)]")
             }
-            out.append(n.floatValue)
+            out.append(Float(n.double))
         }
         return out
     }

@@ -1,7 +1,5 @@
 import CairnService
 import Foundation
-import MultipartKit
-import NIOCore
 
 /// Streams a `multipart/form-data` body: file parts straight into spool files (never whole in memory), other
 /// parts as form fields (each at most 64 KiB).
@@ -17,74 +15,55 @@ final class MultipartUpload {
     private(set) var files: [FilePart] = []
     /// Form fields by name, in order (a repeated name keeps every value).
     private(set) var fields: [(String, String)] = []
-    /// The first error a callback met (callbacks cannot throw).
-    private(set) var error: ServiceError?
 
-    private var headers: [(String, String)] = []
     private var current: FilePart?
     private var fieldBytes: [UInt8] = []
     private var fieldName: String?
-    private var started = false
 
     init(directory: String) {
         self.directory = directory
     }
 
-    func attach(to parser: MultipartParser) {
-        parser.onHeader = { [unowned self] name, value in headers.append((name, value)) }
-        parser.onBody = { [unowned self] buffer in body(&buffer) }
-        parser.onPartComplete = { [unowned self] in complete() }
+    /// Sends the parser's parts here.
+    func attach(to parser: inout MultipartStreamParser) {
+        parser.onHeaders = { [unowned self] headers in try begin(headers) }
+        parser.onContent = { [unowned self] bytes in try content(bytes) }
+        parser.onPartEnd = { [unowned self] in end() }
     }
 
-    private func fail(_ e: ServiceError) {
-        if error == nil { error = e }
-    }
-
-    private func begin() {
-        started = true
+    private func begin(_ headers: [(String, String)]) throws {
         guard let disposition = headers.first(where: { $0.0.lowercased() == "content-disposition" })?.1 else {
-            return fail(ServiceError(.invalid, "a multipart part has no Content-Disposition header", field: "file"))
+            throw ServiceError(.invalid, "a multipart part has no Content-Disposition header", field: "file")
         }
         let params = Self.parameters(disposition)
         guard let name = params["name"] else {
-            return fail(ServiceError(.invalid, "a multipart part has no name", field: "file"))
+            throw ServiceError(.invalid, "a multipart part has no name", field: "file")
         }
         if let raw = params["filename*"].flatMap(Self.decodeExtended) ?? params["filename"] {
             guard files.count < maxFiles else {
-                return fail(ServiceError(.invalid, "an upload holds at most \(maxFiles) files", field: name))
+                throw ServiceError(.invalid, "an upload holds at most \(maxFiles) files", field: name)
             }
             let filename = Self.sanitize(raw, fallback: "upload-\(files.count + 1)")
-            do {
-                let file = try SpoolFile(path: (directory as NSString).appendingPathComponent(String(files.count)))
-                current = FilePart(filename: filename, file: file)
-            } catch {
-                fail(error)
-            }
+            let file = try SpoolFile(path: (directory as NSString).appendingPathComponent(String(files.count)))
+            current = FilePart(filename: filename, file: file)
         } else {
             fieldName = name
             fieldBytes = []
         }
     }
 
-    private func body(_ buffer: inout ByteBuffer) {
-        if !started { begin() }
-        guard error == nil else { return }
+    private func content(_ bytes: UnsafeRawBufferPointer) throws {
         if let current {
-            do {
-                try buffer.withUnsafeReadableBytes { raw in try current.file.write(raw) }
-            } catch {
-                fail(error as? ServiceError ?? .failure("\(error)"))
-            }
+            try current.file.write(bytes)
         } else if let fieldName {
-            guard fieldBytes.count + buffer.readableBytes <= 65_536 else {
-                return fail(ServiceError(.invalid, "the form field \"\(fieldName)\" is over 64 KiB", field: fieldName))
+            guard fieldBytes.count + bytes.count <= 65_536 else {
+                throw ServiceError(.invalid, "the form field \"\(fieldName)\" is over 64 KiB", field: fieldName)
             }
-            fieldBytes.append(contentsOf: buffer.readableBytesView)
+            fieldBytes.append(contentsOf: bytes)
         }
     }
 
-    private func complete() {
-        if !started { begin() }
+    private func end() {
         if let part = current {
             files.append(part)
         } else if let fieldName {
@@ -93,8 +72,6 @@ final class MultipartUpload {
         current = nil
         fieldName = nil
         fieldBytes = []
-        headers = []
-        started = false
     }
 
     /// Deletes what was spooled (the upload is refused).

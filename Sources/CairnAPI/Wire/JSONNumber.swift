@@ -1,0 +1,36 @@
+import CairnIngest
+import Foundation
+
+/// A JSON number of a request, judged as written.
+///
+/// Foundation keeps a number with more digits than a Double holds as an `NSDecimalNumber`, whose `doubleValue`
+/// rounds: `1000000000.0000001` would read as 1e9 and `2.00000000000000001` as a whole 2. Bounds and wholeness are
+/// checked on the decimal then, so a number just past a limit is refused rather than rounded into it.
+struct JSONNumber {
+    let number: NSNumber
+
+    /// `nil` for anything but a number (a JSON `true`/`false` is not one).
+    init?(_ value: Any) {
+        guard let n = value as? NSNumber, !MetadataFields.isJSONBoolean(n) else { return nil }
+        number = n
+    }
+
+    var double: Double { number.doubleValue }
+
+    private var decimal: Decimal? { (number as? NSDecimalNumber)?.decimalValue }
+
+    var isWhole: Bool {
+        if var exact = decimal {
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &exact, 0, .plain)
+            return rounded == exact
+        }
+        return double.isFinite && double == double.rounded()
+    }
+
+    /// Whether `low ≤ value ≤ high`, exactly.
+    func isWithin(_ low: Double, _ high: Double) -> Bool {
+        if let exact = decimal { return exact >= Decimal(low) && exact <= Decimal(high) }
+        return double >= low && double <= high
+    }
+}
