@@ -69,6 +69,18 @@ let package = Package(
             dependencies: ["CSQLite"],
             swiftSettings: strictSettings
         ),
+        // libpq behind one Swift type: connections, binary parameters, COPY, recorded migrations.
+        .target(
+            name: "CairnPostgres",
+            dependencies: ["CLibPQ"],
+            swiftSettings: strictSettings
+        ),
+        // The PostgreSQL mirror: the outbox in the embedded store, applying it to PostgreSQL, verify, rebuild.
+        .target(
+            name: "CairnMirror",
+            dependencies: ["CairnPostgres", "CairnSQL", "CairnIngest", "CairnIndex", "CairnStorage"],
+            swiftSettings: strictSettings
+        ),
         // Embedders: the built-in all-MiniLM-L6-v2 on BLAS, remote APIs over CairnHTTP, the embedding cache.
         .target(
             name: "CairnEmbedding",
@@ -132,7 +144,8 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "CairnBench", "CairnEmbedding", "CairnHTTP", "CairnIndex", "CairnIngest", "CairnVectorMath", "CairnStorage",
+                "CairnBench", "CairnEmbedding", "CairnHTTP", "CairnIndex", "CairnIngest", "CairnPostgres", "CairnVectorMath",
+                "CairnStorage",
             ],
             swiftSettings: strictSettings
         ),
@@ -162,6 +175,16 @@ let package = Package(
         .testTarget(
             name: "CairnSQLTests",
             dependencies: ["CairnSQL", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnPostgresTests",
+            dependencies: ["CairnPostgres", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnMirrorTests",
+            dependencies: ["CairnMirror", "CairnPostgres", "CairnIngest", "CairnSQL", "CairnEmbedding", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

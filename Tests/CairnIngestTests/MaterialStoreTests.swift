@@ -20,7 +20,7 @@ import TestSupport
         _ = try MaterialStore(dataDirectory: dir.path)
         let store = try MaterialStore(dataDirectory: dir.path)
         let records = try store.database.migrationRecords()
-        #expect(records.map(\.name) == ["0001_materials", "0002_service"])
+        #expect(records.map(\.name) == ["0001_materials", "0002_service", "0003_mirror_outbox"])
         #expect(records.allSatisfy { $0.success })
         let tables = try store.database.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
             .compactMap { $0[0].string }

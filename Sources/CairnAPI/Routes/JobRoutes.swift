@@ -148,7 +148,7 @@ enum MetadataForm {
                 let s = try text()
                 years = s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) && (1...3).contains(s.utf8.count) ? Int(s) : nil
             } else if let n = JSONNumber(value), n.isWhole, n.isWithin(-1e9, 1e9) {
-                years = Int(n.double)
+                years = n.wholeValue.map { Int($0) }
             } else {
                 years = nil
             }

@@ -17,6 +17,17 @@ struct JSONNumber {
 
     var double: Double { number.doubleValue }
 
+    /// The value as an Int64 when it is whole (exact for decimals too, whose `doubleValue` may round).
+    var wholeValue: Int64? {
+        guard isWhole else { return nil }
+        if var exact = decimal {
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &exact, 0, .plain)
+            return Int64(rounded.description)
+        }
+        return abs(double) < 9.2e18 ? Int64(double) : nil
+    }
+
     private var decimal: Decimal? { (number as? NSDecimalNumber)?.decimalValue }
 
     var isWhole: Bool {
@@ -28,9 +39,16 @@ struct JSONNumber {
         return double.isFinite && double == double.rounded()
     }
 
+    /// `bound` as a Decimal with the same value: `Decimal(Double)` is not exact (it makes 9007199254740991 into
+    /// 9007199254740989.952), so whole bounds go through Int64 and others through their shortest text.
+    static func exactDecimal(_ bound: Double) -> Decimal {
+        if bound == bound.rounded(), abs(bound) < 9e18 { return Decimal(Int64(bound)) }
+        return Decimal(string: "\(bound)", locale: Locale(identifier: "en_US_POSIX")) ?? Decimal(bound)
+    }
+
     /// Whether `low ≤ value ≤ high`, exactly.
     func isWithin(_ low: Double, _ high: Double) -> Bool {
-        if let exact = decimal { return exact >= Decimal(low) && exact <= Decimal(high) }
+        if let exact = decimal { return exact >= Self.exactDecimal(low) && exact <= Self.exactDecimal(high) }
         return double >= low && double <= high
     }
 }

@@ -55,7 +55,7 @@ struct RequestObject {
     mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
         guard let v = value(key) else { return nil }
         guard let n = JSONNumber(v), n.isWhole, n.isWithin(-1e15, 1e15) else { throw invalid(key, "must be a whole number") }
-        let int = Int(n.double)
+        let int = Int(n.wholeValue ?? 0)
         guard range.contains(int) else {
             throw invalid(key, "is \(int); allowed: \(range.lowerBound) to \(range.upperBound)")
         }
@@ -98,7 +98,7 @@ struct RequestObject {
                 throw ServiceError(.invalid, "\"\(name(key))[\(i)]\" must be a whole number from 1 to 2^53-1",
                                    field: "\(name(key))[\(i)]")
             }
-            out.append(Int64(n.double))
+            out.append(n.wholeValue ?? 0)
         }
         return out
     }

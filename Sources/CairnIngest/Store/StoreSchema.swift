@@ -14,6 +14,12 @@ import CairnSQL
 /// database so that one file holds everything a restart needs: API keys (SHA-256 hashes only), ingest jobs
 /// with their files (uploads spooled under the data directory, or server-side paths), and the retrieval log
 /// the dialogue module joins answers to.
+///
+/// `0003_mirror_outbox` is the PostgreSQL mirror's outbox: once `mirror_config.enabled` is 1 (the first run with
+/// a database URL sets it), triggers on every mirrored table record each inserted, updated or deleted row's id
+/// in `mirror_outbox`, inside the transaction that changed the row, so a committed change cannot miss the
+/// outbox and a rolled-back one never reaches it. The mirror reads each row's state when it applies the
+/// outbox (a deleted row becomes a delete), so rows record ids only.
 enum StoreSchema {
     static let migrations: [Migration] = [
         Migration("0001_materials", sql: """
@@ -176,6 +182,68 @@ enum StoreSchema {
                 embedding_model TEXT NOT NULL
             );
             CREATE INDEX retrievals_created_at ON retrievals (created_at);
+            """),
+        Migration("0003_mirror_outbox", sql: """
+            CREATE TABLE mirror_config (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+                enabled_at TEXT
+            );
+            INSERT INTO mirror_config (id, enabled) VALUES (1, 0);
+
+            CREATE TABLE mirror_outbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                entity TEXT NOT NULL,
+                entity_id INTEGER NOT NULL,
+                created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+            );
+            CREATE INDEX mirror_outbox_entity ON mirror_outbox (entity, entity_id);
+
+            CREATE TRIGGER bulk_jobs_mirror_insert AFTER INSERT ON bulk_jobs
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('bulk_jobs', NEW.id); END;
+            CREATE TRIGGER bulk_jobs_mirror_update AFTER UPDATE ON bulk_jobs
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('bulk_jobs', NEW.id); END;
+            CREATE TRIGGER bulk_jobs_mirror_delete AFTER DELETE ON bulk_jobs
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('bulk_jobs', OLD.id); END;
+            CREATE TRIGGER materials_mirror_insert AFTER INSERT ON materials
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('materials', NEW.id); END;
+            CREATE TRIGGER materials_mirror_update AFTER UPDATE ON materials
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('materials', NEW.id); END;
+            CREATE TRIGGER materials_mirror_delete AFTER DELETE ON materials
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('materials', OLD.id); END;
+            CREATE TRIGGER provenance_mirror_insert AFTER INSERT ON provenance
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('provenance', NEW.material_id); END;
+            CREATE TRIGGER provenance_mirror_update AFTER UPDATE ON provenance
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('provenance', NEW.material_id); END;
+            CREATE TRIGGER provenance_mirror_delete AFTER DELETE ON provenance
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('provenance', OLD.material_id); END;
+            CREATE TRIGGER material_chunks_mirror_insert AFTER INSERT ON material_chunks
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('material_chunks', NEW.id); END;
+            CREATE TRIGGER material_chunks_mirror_update AFTER UPDATE ON material_chunks
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('material_chunks', NEW.id); END;
+            CREATE TRIGGER material_chunks_mirror_delete AFTER DELETE ON material_chunks
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('material_chunks', OLD.id); END;
+            CREATE TRIGGER material_processing_jobs_mirror_insert AFTER INSERT ON material_processing_jobs
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('material_processing_jobs', NEW.id); END;
+            CREATE TRIGGER material_processing_jobs_mirror_update AFTER UPDATE ON material_processing_jobs
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('material_processing_jobs', NEW.id); END;
+            CREATE TRIGGER material_processing_jobs_mirror_delete AFTER DELETE ON material_processing_jobs
+                WHEN (SELECT enabled FROM mirror_config) = 1
+                BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('material_processing_jobs', OLD.id); END;
             """),
     ]
 }

@@ -1,0 +1,219 @@
+public import CairnPostgres
+import CairnSQL
+import Foundation
+
+/// Applies the outbox to PostgreSQL.
+///
+/// One ``drain()`` takes a snapshot of the store (one SQLite read transaction), and in one PostgreSQL
+/// transaction deletes the rows the outbox names that the snapshot no longer holds (children first) and
+/// upserts, keyed by id, the ones it still holds (parents first), each table's rows streamed through
+/// `COPY … FROM STDIN (FORMAT binary)` into a session staging table and merged with `INSERT … ON CONFLICT DO
+/// UPDATE`. After the commit the applied outbox rows are removed; a crash in between re-applies them, which
+/// changes nothing (every step is idempotent). A row's current state is what is sent, so however many times
+/// a row changed, it is written once, and PostgreSQL ends each batch holding exactly the snapshot's state of
+/// every row the batch touched.
+public final class MirrorApplier: @unchecked Sendable {
+    /// Where to mirror and what the data directory holds.
+    public struct Target: Sendable {
+        public var url: PostgresURL
+        /// The embedding dimension of the data directory's index.
+        public var dimension: Int
+        /// The embedding model's id.
+        public var model: String
+
+        public init(url: PostgresURL, dimension: Int, model: String) {
+            self.url = url
+            self.dimension = dimension
+            self.model = model
+        }
+    }
+
+    /// What one drain did.
+    public struct Report: Sendable, Equatable {
+        /// Outbox rows consumed.
+        public var changes = 0
+        public var upserted = 0
+        public var deleted = 0
+        /// Upserted chunks (with vectors).
+        public var chunks = 0
+    }
+
+    public let target: Target
+    public let outbox: MirrorOutbox
+    private let lock = NSLock()
+    private var connection: PostgresConnection?
+
+    public init(target: Target, outbox: MirrorOutbox) {
+        self.target = target
+        self.outbox = outbox
+    }
+
+    /// The open connection, connecting, migrating the schema and checking its settings first when there is
+    /// none (or the last one broke).
+    public func connect() throws(MirrorError) -> PostgresConnection {
+        lock.lock()
+        defer { lock.unlock() }
+        if let connection, connection.isConnected { return connection }
+        connection = nil
+        let pg = try Self.postgres("connecting to \(target.url.redacted)") {
+            let pg = try PostgresConnection(url: target.url)
+            try pg.execute("CREATE EXTENSION IF NOT EXISTS vector")
+            try pg.migrate(schema: "cairn", MirrorSchema.migrations(dimension: target.dimension))
+            try checkSettings(pg)
+            for table in MirrorTable.all {
+                try pg.execute("CREATE TEMP TABLE IF NOT EXISTS stage_\(table.name) (LIKE \(table.qualified) INCLUDING DEFAULTS) "
+                    + "ON COMMIT DELETE ROWS")
+            }
+            return pg
+        }
+        connection = pg
+        return pg
+    }
+
+    /// Refuses a schema made for another embedding dimension; records the settings of a new one.
+    private func checkSettings(_ pg: PostgresConnection) throws {
+        try pg.transaction {
+            let rows = try pg.execute("SELECT key, value FROM cairn.mirror_settings FOR UPDATE")
+            var settings: [String: String] = [:]
+            for row in 0..<rows.rowCount { settings[rows.string(row, 0) ?? ""] = rows.string(row, 1) }
+            let column = try pg.execute("""
+                SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+                WHERE attrelid = 'cairn.material_chunks'::regclass AND attname = 'embedding'
+                """).string(0, 0) ?? ""
+            let held = settings["embedding_dimension"].flatMap(Int.init)
+                ?? Int(column.drop(while: { $0 != "(" }).dropFirst().prefix(while: { $0 != ")" }))
+            if let held, held != target.dimension {
+                throw MirrorError(.configuration, "the PostgreSQL mirror at \(target.url.redacted) holds \(held)-dimensional "
+                    + "embeddings (cairn.material_chunks.embedding is \(column)), but this data directory's index holds "
+                    + "\(target.dimension)-dimensional ones (\(target.model)): point the database URL at another database, "
+                    + "or drop the schema cairn there to mirror afresh")
+            }
+            try pg.execute("""
+                INSERT INTO cairn.mirror_settings (key, value) VALUES ('embedding_dimension', $1), ('embedding_model', $2)
+                ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                """, [.text(String(target.dimension)), .text(target.model)])
+        }
+    }
+
+    /// Drops the connection (the next call reconnects).
+    public func disconnect() {
+        lock.lock()
+        connection = nil
+        lock.unlock()
+    }
+
+    /// Applies everything the outbox holds now; see the type's description.
+    @discardableResult
+    public func drain() throws(MirrorError) -> Report {
+        let pg = try connect()
+        let database = outbox.database
+        var report = Report()
+        let last: Int64
+        do {
+            last = try database.transaction(.deferred) { () throws -> Int64 in
+                guard let last = try database.queryValue("SELECT max(seq) FROM mirror_outbox", as: Int64.self) else { return 0 }
+                report.changes = Int(try database.queryValue("SELECT count(*) FROM mirror_outbox WHERE seq <= ?",
+                                                             [.integer(last)], as: Int64.self) ?? 0)
+                try addLicenceTypes(pg, through: last)
+                try pg.transaction {
+                    for table in MirrorTable.all.reversed() {
+                        report.deleted += try deleteGone(table, pg, through: last)
+                    }
+                    for table in MirrorTable.all {
+                        let rows = try upsert(table, pg, through: last)
+                        report.upserted += rows
+                        if table.name == MirrorTable.chunks.name { report.chunks += rows }
+                    }
+                    try pg.execute("""
+                        INSERT INTO cairn.mirror_settings (key, value) VALUES ('applied_at', $1)
+                        ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+                        """, [.text(Timestamps.text(microseconds: MirrorOutbox.nowMicroseconds()))])
+                }
+                return last
+            }
+        } catch let error as PostgresError {
+            disconnect()
+            throw Self.mirrorError("applying the outbox to \(target.url.redacted)", error)
+        } catch let error as MirrorError {
+            disconnect()
+            throw error
+        } catch {
+            disconnect()
+            throw MirrorError(.failure, "applying the outbox: \(error)")
+        }
+        if last > 0 { try outbox.removeApplied(through: last) }
+        return report
+    }
+
+    /// Licences outside the enum's labels are added to it first (outside the batch's transaction: a label
+    /// added in a transaction cannot be used before it commits).
+    private func addLicenceTypes(_ pg: PostgresConnection, through last: Int64) throws {
+        let known = try pg.execute("SELECT enumlabel FROM pg_enum WHERE enumtypid = 'cairn.license_type'::regtype")
+        let labels = Set((0..<known.rowCount).compactMap { known.string($0, 0) })
+        let used = try outbox.database.query("""
+            SELECT DISTINCT p.license_type FROM provenance p
+            JOIN mirror_outbox o ON o.entity = 'provenance' AND o.entity_id = p.material_id AND o.seq <= ?
+            """, [.integer(last)]).compactMap { try $0.get(0, as: String?.self) }
+        for licence in used where !labels.contains(licence) {
+            let literal = "'" + licence.replacingOccurrences(of: "'", with: "''") + "'"
+            try pg.execute("ALTER TYPE cairn.license_type ADD VALUE IF NOT EXISTS \(literal)")
+        }
+    }
+
+    /// Deletes the rows of `table` the outbox names that the snapshot no longer holds.
+    private func deleteGone(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64) throws -> Int {
+        let gone = try outbox.database.query("""
+            SELECT DISTINCT o.entity_id FROM mirror_outbox o
+            WHERE o.entity = ? AND o.seq <= ? AND NOT EXISTS (SELECT 1 FROM \(table.name) t WHERE t.\(table.key) = o.entity_id)
+            """, [.text(table.name), .integer(last)]).map { try $0.get(0, as: Int64.self) }
+        var deleted = 0
+        for start in stride(from: 0, to: gone.count, by: 10_000) {
+            let ids = Array(gone[start..<min(gone.count, start + 10_000)])
+            deleted += try pg.execute("DELETE FROM \(table.qualified) WHERE \(table.key) = ANY($1)", [.int8Array(ids)]).affectedRows
+        }
+        return deleted
+    }
+
+    /// Streams the snapshot's state of the rows of `table` the outbox names into PostgreSQL and merges them.
+    private func upsert(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64) throws -> Int {
+        let select = """
+            SELECT \(table.columns.map { "t." + $0.name }.joined(separator: ", ")) FROM \(table.name) t
+            WHERE t.\(table.key) IN (SELECT entity_id FROM mirror_outbox WHERE entity = ? AND seq <= ?)
+            """
+        let dimension = target.dimension
+        let copied = try pg.copyIn("COPY pg_temp.stage_\(table.name) (\(table.columnList)) FROM STDIN (FORMAT binary)") { writer in
+            try outbox.database.withStatement(select) { statement in
+                try statement.forEachRow([.text(table.name), .integer(last)]) { row in
+                    try writer.row(fields: table.columns.count)
+                    for (index, column) in table.columns.enumerated() {
+                        try writer.field(MirrorValues.postgres(row, index, column, table: table, dimension: dimension))
+                    }
+                }
+            }
+        }
+        guard copied > 0 else { return 0 }
+        let updates = table.columns.filter { $0.name != table.key }.map { "\($0.name) = EXCLUDED.\($0.name)" }
+        try pg.execute("""
+            INSERT INTO \(table.qualified) (\(table.columnList)) SELECT \(table.columnList) FROM pg_temp.stage_\(table.name)
+            ON CONFLICT (\(table.key)) DO UPDATE SET \(updates.joined(separator: ", "))
+            """)
+        try pg.execute("TRUNCATE pg_temp.stage_\(table.name)")
+        return copied
+    }
+
+    static func postgres<T>(_ what: String, _ body: () throws -> T) throws(MirrorError) -> T {
+        do {
+            return try body()
+        } catch let error as MirrorError {
+            throw error
+        } catch let error as PostgresError {
+            throw mirrorError(what, error)
+        } catch {
+            throw MirrorError(.failure, "\(what): \(error)")
+        }
+    }
+
+    static func mirrorError(_ what: String, _ error: PostgresError) -> MirrorError {
+        MirrorError(error.isTransient ? .unavailable : .failure, "\(what): \(error)")
+    }
+}

@@ -1,0 +1,25 @@
+/// A failure of the PostgreSQL mirror, classified like every layer's errors.
+///
+/// - ``Kind/configuration``: the database cannot mirror this data directory as it is (another embedding
+///   dimension, another data directory's mirror); the message names both sides and what to do.
+/// - ``Kind/unavailable``: PostgreSQL cannot be reached or broke off; the outbox keeps every change meanwhile.
+/// - ``Kind/failure``: a statement or the local store failed for another reason.
+/// - ``Kind/divergence``: `verify` found rows that differ; the message names the first.
+public struct MirrorError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: String, Sendable {
+        case configuration
+        case unavailable
+        case failure
+        case divergence
+    }
+
+    public let kind: Kind
+    public let message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}

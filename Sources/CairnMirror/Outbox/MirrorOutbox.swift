@@ -1,0 +1,116 @@
+public import CairnSQL
+public import Foundation
+
+/// The store side of the mirror: `mirror_config` and `mirror_outbox` in the data directory's SQLite store
+/// (migration `0003_mirror_outbox`), through a connection of the mirror's own, so a long read of the outbox
+/// never holds the store's connections.
+public final class MirrorOutbox: Sendable {
+    /// The mirror's connection to the store.
+    public let database: SQLiteDatabase
+
+    /// Opens a connection to the store at `path` (the store, already migrated by `MaterialStore`).
+    public init(storePath: String) throws(MirrorError) {
+        do {
+            database = try SQLiteDatabase(path: storePath, options: .init(synchronous: .full, busyTimeoutMilliseconds: 30_000))
+        } catch {
+            throw MirrorError(.failure, "cannot open the store for the mirror: \(error)")
+        }
+    }
+
+    /// What waits to be mirrored.
+    public struct Backlog: Sendable, Equatable {
+        /// Outbox rows (changed rows, counted once per change).
+        public var changes: Int
+        /// When the oldest of them was committed (Unix microseconds), `nil` when there are none.
+        public var oldestMicroseconds: Int64?
+        /// The newest outbox sequence number, 0 when empty.
+        public var lastSequence: Int64
+
+        /// Seconds the mirror is behind at `now` (0 when nothing waits).
+        public func secondsBehind(now: Date = Date()) -> Double {
+            guard let oldest = oldestMicroseconds else { return 0 }
+            return max(0, now.timeIntervalSince1970 - Double(oldest) / 1_000_000)
+        }
+    }
+
+    /// Whether triggers record changes (the first mirrored run turned them on).
+    public func isEnabled() throws(MirrorError) -> Bool {
+        try sql("reading mirror_config") { try database.queryValue("SELECT enabled FROM mirror_config", as: Int64.self) == 1 }
+    }
+
+    /// Turns the outbox on. When it was off, every row of every mirrored table is queued in the same
+    /// transaction (the mirror has never seen them, or missed changes while it was off). Returns the rows
+    /// queued.
+    @discardableResult
+    public func enable() throws(MirrorError) -> Int {
+        try sql("turning the mirror outbox on") {
+            try database.transaction(.immediate) {
+                guard try database.queryValue("SELECT enabled FROM mirror_config", as: Int64.self) != 1 else { return 0 }
+                try database.execute("UPDATE mirror_config SET enabled = 1, enabled_at = ?",
+                                     [.text(Timestamps.text(microseconds: Self.nowMicroseconds()))])
+                return try Self.queueEverything(database)
+            }
+        }
+    }
+
+    /// Queues every row of every mirrored table (after a PostgreSQL backup was restored, say). Returns the rows
+    /// queued.
+    @discardableResult
+    public func queueEverything() throws(MirrorError) -> Int {
+        try sql("queueing every row") { try database.transaction(.immediate) { try Self.queueEverything(database) } }
+    }
+
+    private static func queueEverything(_ database: SQLiteDatabase) throws -> Int {
+        var queued = 0
+        for table in MirrorTable.all {
+            queued += try database.execute(
+                "INSERT INTO mirror_outbox (entity, entity_id) SELECT ?, \(table.key) FROM \(table.name) ORDER BY \(table.key)",
+                [.text(table.name)])
+        }
+        return queued
+    }
+
+    /// Turns the outbox off and empties it (the data directory stops being mirrored).
+    public func disable() throws(MirrorError) {
+        try sql("turning the mirror outbox off") {
+            try database.transaction(.immediate) {
+                try database.execute("UPDATE mirror_config SET enabled = 0, enabled_at = NULL")
+                try database.execute("DELETE FROM mirror_outbox")
+            }
+        }
+    }
+
+    public func backlog() throws(MirrorError) -> Backlog {
+        try sql("reading the mirror outbox") {
+            guard let row = try database.queryFirst("SELECT count(*), min(created_at), coalesce(max(seq), 0) FROM mirror_outbox")
+            else { return Backlog(changes: 0, oldestMicroseconds: nil, lastSequence: 0) }
+            let oldest: String? = try row.get(1)
+            return Backlog(changes: Int(try row.get(0, as: Int64.self)), oldestMicroseconds: oldest.flatMap(Timestamps.microseconds),
+                           lastSequence: try row.get(2))
+        }
+    }
+
+    /// Removes the outbox rows up to `sequence` (they were applied).
+    public func removeApplied(through sequence: Int64) throws(MirrorError) {
+        try sql("removing applied outbox rows") {
+            _ = try database.execute("DELETE FROM mirror_outbox WHERE seq <= ?", [.integer(sequence)])
+        }
+    }
+
+    static func nowMicroseconds() -> Int64 { Int64((Date().timeIntervalSince1970 * 1_000_000).rounded()) }
+
+    func sql<T>(_ what: String, _ body: () throws -> T) throws(MirrorError) -> T {
+        try Self.wrap(what, body)
+    }
+
+    /// Runs `body`, turning a store failure into a ``MirrorError`` that says what was being done.
+    static func wrap<T>(_ what: String, _ body: () throws -> T) throws(MirrorError) -> T {
+        do {
+            return try body()
+        } catch let error as MirrorError {
+            throw error
+        } catch {
+            throw MirrorError(.failure, "\(what): \(error)")
+        }
+    }
+}

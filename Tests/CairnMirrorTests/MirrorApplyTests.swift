@@ -1,0 +1,88 @@
+import CairnIngest
+import CairnMirror
+import CairnPostgres
+import CairnSQL
+import Foundation
+import TestSupport
+import Testing
+
+/// The outbox and the applier against a real PostgreSQL: migrations, convergence, deletes, hostile text, a
+/// dimension change.
+@Suite(.serialized) struct MirrorApplyTests {
+    @Test func migrationsCreateTheSchemaOnceAndReRunAsNoOps() throws {
+        let fixture = try MirrorFixture()
+        _ = try fixture.applier.connect()
+        let pg = try fixture.postgres()
+        // A second applier (another process, say) migrates nothing and agrees on the settings.
+        let other = MirrorApplier(target: fixture.applier.target, outbox: fixture.outbox)
+        _ = try other.connect()
+        #expect(try pg.execute("SELECT count(*) FROM cairn.schema_migrations").int64(0, 0) == 1)
+        let tables = try pg.execute("""
+            SELECT string_agg(c.relname || ':' || coalesce(obj_description(c.oid), '-'), ',' ORDER BY c.relname)
+            FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE n.nspname = 'cairn' AND c.relkind = 'r' AND c.relname <> 'schema_migrations'
+            """).string(0, 0) ?? ""
+        for table in ["bulk_jobs", "material_chunks", "material_processing_jobs", "materials", "mirror_settings", "provenance"] {
+            #expect(tables.contains("\(table):") && !tables.contains("\(table):-"), "\(table) missing or uncommented: \(tables)")
+        }
+        let index = try pg.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'material_chunks_embedding'").string(0, 0)
+        #expect(index?.contains("hnsw") == true && index?.contains("vector_cosine_ops") == true
+            && index?.contains("m='16'") == true && index?.contains("ef_construction='64'") == true, "\(index ?? "none")")
+        #expect(try pg.execute("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
+            + "'cairn.material_chunks'::regclass AND attname = 'embedding'").string(0, 0) == "vector(8)")
+    }
+
+    @Test func commitsUpdatesAndDeletesConverge() throws {
+        let fixture = try MirrorFixture()
+        try fixture.library.commit((0..<40).map { MirrorFixture.material($0) }, bulkJob: nil)
+        let first = try fixture.sync()
+        #expect(first.reduce(0) { $0 + $1.chunks } == 120)
+        var report = try fixture.verify()
+        #expect(report.isEqual, "\(report.examples)")
+        #expect(report.tables.first { $0.table == "material_chunks" }?.mirrorRows == 120)
+        // Re-commit some materials with new text (chunk ids change), delete others.
+        let ids = try fixture.library.store.database.query("SELECT id FROM materials ORDER BY id").map { try $0.get(0, as: Int64.self) }
+        try fixture.library.commit((0..<10).map { MirrorFixture.material($0, chunks: 2, version: 1,
+                                                                         existing: MaterialID(rawValue: ids[$0])) },
+                                   bulkJob: nil)
+        for id in ids[30...] { try fixture.library.delete(MaterialID(rawValue: id)) }
+        try fixture.sync()
+        report = try fixture.verify()
+        #expect(report.isEqual, "\(report.examples)")
+        let pg = try fixture.postgres()
+        #expect(try pg.execute("SELECT count(*) FROM cairn.materials").int64(0, 0) == 30)
+        #expect(try pg.execute("SELECT count(*) FROM cairn.material_chunks").int64(0, 0) == 10 * 2 + 20 * 3)
+        #expect(try fixture.outbox.backlog().changes == 0)
+        // verify notices a change made behind the mirror's back, naming the row.
+        try pg.execute("UPDATE cairn.material_chunks SET char_end = char_end + 1 WHERE id = (SELECT min(id) FROM cairn.material_chunks)")
+        report = try fixture.verify()
+        #expect(!report.isEqual && report.examples.first?.contains("material_chunks") == true, "\(report.examples)")
+    }
+
+    @Test func hostileTextIsMirroredLiterally() throws {
+        let fixture = try MirrorFixture()
+        let hostile = "'; DROP TABLE cairn.materials; -- \\ \"q\" $$ \u{1F600} 한국어"
+        try fixture.library.commit([MirrorFixture.material(1, title: hostile, licence: "LicenseRef-O'Brien".filter { $0 != "'" })],
+                                   bulkJob: nil)
+        try fixture.sync()
+        let pg = try fixture.postgres()
+        #expect(try pg.execute("SELECT title FROM cairn.materials").string(0, 0) == hostile)
+        // A licence the enum did not know was added to it.
+        #expect(try pg.execute("SELECT license_type::text FROM cairn.provenance").string(0, 0) == "LicenseRef-OBrien")
+        #expect(try fixture.verify().isEqual)
+    }
+
+    @Test func aDatabaseMadeForAnotherDimensionIsRefusedNamingBoth() throws {
+        let fixture = try MirrorFixture()
+        _ = try fixture.applier.connect()
+        let other = MirrorApplier(target: .init(url: PostgresURL(fixture.databaseURL), dimension: 384, model: "all-MiniLM-L6-v2"),
+                                  outbox: fixture.outbox)
+        do {
+            _ = try other.connect()
+            Issue.record("a 384-dimensional data directory was mirrored into an 8-dimensional schema")
+        } catch {
+            #expect(error.kind == .configuration && error.message.contains("8-dimensional")
+                && error.message.contains("384-dimensional"), "\(error)")
+        }
+    }
+}
