@@ -78,7 +78,10 @@ let package = Package(
         // The PostgreSQL mirror: the outbox in the embedded store, applying it to PostgreSQL, verify, rebuild.
         .target(
             name: "CairnMirror",
-            dependencies: ["CairnPostgres", "CairnSQL", "CairnIngest", "CairnIndex", "CairnStorage"],
+            dependencies: [
+                "CairnPostgres", "CairnSQL", "CairnIngest", "CairnEmbedding", "CairnIndex", "CairnStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         // Embedders: the built-in all-MiniLM-L6-v2 on BLAS, remote APIs over CairnHTTP, the embedding cache.
@@ -113,7 +116,8 @@ let package = Package(
         .target(
             name: "CairnService",
             dependencies: [
-                "CairnIngest", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath",
+                "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnIndex",
+                "CairnVectorMath",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -136,7 +140,8 @@ let package = Package(
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnAPI", "CairnService", "CairnBench", "CairnIngest", "CairnEmbedding", "CairnStorage", "CairnIndex", "CairnVectorMath",
+                "CairnAPI", "CairnService", "CairnBench", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres",
+                "CairnStorage", "CairnIndex", "CairnVectorMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -184,7 +189,10 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnMirrorTests",
-            dependencies: ["CairnMirror", "CairnPostgres", "CairnIngest", "CairnSQL", "CairnEmbedding", "TestSupport"],
+            dependencies: [
+                "CairnMirror", "CairnPostgres", "CairnIngest", "CairnSQL", "CairnEmbedding", "CairnIndex", "CairnStorage",
+                "TestSupport",
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

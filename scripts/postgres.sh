@@ -80,7 +80,11 @@ start() {
     ensure_user
     mkdir -p "$dir"
     dir="$(cd "$dir" && pwd)"
-    [[ "$(id -u)" -ne 0 ]] || chown "$PGUSER_NAME" "$dir"
+    if [[ "$(id -u)" -eq 0 ]]; then
+        chown "$PGUSER_NAME" "$dir"
+        runuser -u "$PGUSER_NAME" -- test -x "$dir" \
+            || die "the user ${PGUSER_NAME} cannot reach ${dir} (a parent directory is private): use a directory under /tmp"
+    fi
     if [[ ! -f "${dir}/pgdata/PG_VERSION" ]]; then
         as_pg "${bin}/initdb" -D "${dir}/pgdata" -U postgres --auth=trust --encoding=UTF8 --locale=C >"${dir}/initdb.log" 2>&1 \
             || die "initdb failed: $(tail -n 3 "${dir}/initdb.log" | tr '\n' ' ')"

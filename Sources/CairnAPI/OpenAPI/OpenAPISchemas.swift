@@ -397,6 +397,14 @@ enum OpenAPISchemas {
                     ("queued", Schema.integer("Jobs waiting.", nullable: true, minimum: 0)),
                     ("running", Schema.integer("Jobs running.", nullable: true, minimum: 0)),
                 ])),
+                ("mirror", Schema.record("The PostgreSQL mirror (null when no database URL is configured); it never "
+                    + "makes the service unready.", nullable: true, [
+                    ("lag_changes", Schema.integer("Changes waiting in the outbox.", minimum: 0)),
+                    ("lag_seconds", Schema.number("Seconds since the oldest waiting change was committed.", minimum: 0)),
+                    ("last_error", Schema.string("The last failure to reach or write PostgreSQL, until a write succeeds.",
+                                                 nullable: true)),
+                    ("last_success", Schema.string("When changes were last applied (RFC 3339).", nullable: true)),
+                ])),
             ])),
             ("Root", Schema.record("Where to start.", [
                 ("service", Schema.string("Always cairn.")), ("openapi", Schema.string("This document.")),

@@ -1,3 +1,4 @@
+import Foundation
 import CairnService
 import Hummingbird
 import Prometheus
@@ -40,6 +41,13 @@ struct SystemRoutes {
             "index": ["loaded": .bool(r.indexVectors != nil), "vectors": .int(r.indexVectors), "wal_records": .int(r.walRecords)],
             "store": ["open": .bool(r.materials != nil), "materials": .int(r.materials), "chunks": .int(r.chunks)],
             "queue": ["queued": .int(r.queued), "running": .int(r.running)],
+            "mirror": service.mirrorStatus().map { m -> JSONValue in
+                [
+                    "lag_changes": .int(m.lagChanges), "lag_seconds": .double((m.lagSeconds * 1_000).rounded() / 1_000),
+                    "last_error": m.lastError.map(JSONValue.string) ?? .null,
+                    "last_success": m.lastSuccess.map { .string(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format($0)) } ?? .null,
+                ]
+            } ?? .null,
         ]
         var response = JSONResponse.make(body, status: r.phase == .ready ? .ok : .serviceUnavailable)
         if r.phase != .ready { response.headers[.retryAfter] = "1" }

@@ -20,6 +20,7 @@ struct IndexCommand: AsyncParsableCommand {
 
     @OptionGroup var data: DataDirectoryOptions
     @OptionGroup var embedding: EmbedderOptions
+    @OptionGroup var mirror: MirrorOptions
 
     @Argument(help: "Files or directories to index.")
     var paths: [String] = []
@@ -103,6 +104,7 @@ struct IndexCommand: AsyncParsableCommand {
         } catch {
             throw CLIError(error.message)
         }
+        let mirrorWorker = try mirror.open(library)
         if library.reconcileReport.vectorsAdded + library.reconcileReport.vectorsRemoved > 0 {
             FileHandle.standardError.write(Data(("recovered: \(library.reconcileReport.vectorsAdded) chunk vectors "
                 + "re-added, \(library.reconcileReport.vectorsRemoved) stale ones removed\n").utf8))
@@ -118,6 +120,7 @@ struct IndexCommand: AsyncParsableCommand {
         } catch {
             display.finish()
             signals.cancel()
+            mirror.finish(mirrorWorker)
             throw CLIError(error.message)
         }
         display.finish()
@@ -127,6 +130,7 @@ struct IndexCommand: AsyncParsableCommand {
         counts.failed += problems.count
         problems += summary.errors
         try report(summary, counts: counts, problems: problems)
+        mirror.finish(mirrorWorker)
         if !summary.completed { throw ExitCode(130) }
         if counts.failed > 0 { throw ExitCode(1) }
     }

@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical ($CAIRN_LOG_LEVEL).")
     var logLevel: String?
 
+    @Option(help: "PostgreSQL to mirror every change into, postgresql://user@host:5432/db ($CAIRN_DATABASE_URL).")
+    var databaseURL: String?
+
     @Option(help: "Embedding provider: builtin, openai, ollama or tei (default builtin).")
     var provider: EmbeddingProvider?
 
@@ -98,6 +101,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let port { out.append(.init(key: "port", value: .number(Double(port)), flag: "--port")) }
         if let dataDir { out.append(.init(key: "data_dir", value: .string(dataDir), flag: "--data-dir")) }
         if !bulkRoot.isEmpty { out.append(.init(key: "bulk_roots", value: .strings(bulkRoot), flag: "--bulk-root")) }
+        if let databaseURL { out.append(.init(key: "database_url", value: .string(databaseURL), flag: "--database-url")) }
         if let logLevel { out.append(.init(key: "log_level", value: .string(logLevel), flag: "--log-level")) }
         return out
     }

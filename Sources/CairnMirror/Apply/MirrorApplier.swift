@@ -145,6 +145,29 @@ public final class MirrorApplier: @unchecked Sendable {
         return report
     }
 
+    /// Deletes the mirror's rows whose keys the store does not hold (children first); returns how many. What
+    /// `resync` does besides re-sending every row, for a mirror restored from an old backup.
+    public func removeRowsNotInStore() throws(MirrorError) -> Int {
+        let pg = try connect()
+        return try Self.postgres("removing rows the store does not hold") {
+            try pg.transaction {
+                var removed = 0
+                for table in MirrorTable.all.reversed() {
+                    let local = Set(try outbox.database.query("SELECT \(table.key) FROM \(table.name)")
+                        .map { try $0.get(0, as: Int64.self) })
+                    let remote = try pg.execute("SELECT \(table.key) FROM \(table.qualified)")
+                    let extra = (0..<remote.rowCount).compactMap { remote.int64($0, 0) }.filter { !local.contains($0) }
+                    for start in stride(from: 0, to: extra.count, by: 10_000) {
+                        let ids = Array(extra[start..<min(extra.count, start + 10_000)])
+                        removed += try pg.execute("DELETE FROM \(table.qualified) WHERE \(table.key) = ANY($1)",
+                                                  [.int8Array(ids)]).affectedRows
+                    }
+                }
+                return removed
+            }
+        }
+    }
+
     /// Licences outside the enum's labels are added to it first (outside the batch's transaction: a label
     /// added in a transaction cannot be used before it commits).
     private func addLicenceTypes(_ pg: PostgresConnection, through last: Int64) throws {

@@ -39,7 +39,9 @@ extension ServiceConfiguration {
             do {
                 try setting.apply(&config, value)
             } catch {
-                throw ConfigurationError("\(key) = \(value) (from \(source)) \(error.message)")
+                // A database URL may carry a password: never echo it.
+                let shown = key == "database_url" ? "(the URL given)" : "\(value)"
+                throw ConfigurationError("\(key) = \(shown) (from \(source)) \(error.message)")
             }
             config.sources[key] = source
         }

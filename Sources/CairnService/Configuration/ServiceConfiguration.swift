@@ -44,6 +44,8 @@ public struct ServiceConfiguration: Sendable, Hashable {
     public var checkpointAfterRecords = 1_000
     /// Server-side directories `POST /v1/bulk` may read (empty: bulk jobs are refused).
     public var bulkRoots: [String] = []
+    /// The PostgreSQL database to mirror the store into (`postgresql://…`); none by default.
+    public var databaseURL: String?
     /// How often buffered retrieval records are written, in milliseconds.
     public var retrievalFlushMilliseconds = 250
     /// How often the key table is re-read for keys created or revoked by `cairn keys`, in milliseconds.

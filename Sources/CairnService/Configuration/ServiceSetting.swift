@@ -42,6 +42,13 @@ public struct ServiceSetting: Sendable {
         .strings("bulk_roots", "CAIRN_BULK_ROOTS", "directories POST /v1/bulk may read (':'-separated)") {
             $0.bulkRoots = $1
         },
+        .string("database_url", "CAIRN_DATABASE_URL", "PostgreSQL to mirror the store into (postgresql://…)") {
+            (c, v) throws(ConfigurationError) in
+            guard v.hasPrefix("postgresql://") || v.hasPrefix("postgres://") || v.contains("=") else {
+                throw ConfigurationError("is not a PostgreSQL URL (postgresql://user@host:5432/database) or key=value string")
+            }
+            c.databaseURL = v
+        },
         .int("retrieval_log.flush_ms", nil, "how often retrieval records are written", 10...60_000) {
             $0.retrievalFlushMilliseconds = $1
         },

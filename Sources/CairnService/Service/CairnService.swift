@@ -2,7 +2,9 @@ import CairnEmbedding
 public import CairnIngest
 public import CairnStorage
 import CairnIndex
-import Foundation
+import CairnMirror
+import CairnPostgres
+public import Foundation
 public import Logging
 public import Metrics
 import Synchronization
@@ -35,6 +37,8 @@ public final class CairnService: Sendable {
         let queue: IngestionQueue
         let retrievals: RetrievalLog
         let spool: Spool
+        /// The PostgreSQL mirror's worker, when a database URL is configured.
+        let mirror: MirrorWorker?
     }
 
     /// Where the service is in its life.
@@ -239,13 +243,59 @@ public final class CairnService: Sendable {
                                    bulkRoots: configuration.bulkRoots, limit: configuration.ingestQueueLimit, logger: logger)
         try queue.recover()
         let retrievals = try RetrievalLog(databasePath: library.store.path, logger: logger)
+        let mirror = try openMirror(library)
         let report = library.reconcileReport
         let info = ReadyInfo(createdAdminKey: createdKey, materials: library.catalog.materialCount,
                              chunks: report.chunks, startSeconds: Date().timeIntervalSince(started), reconciled: report,
                              modelSeconds: modelSeconds)
         let parts = Parts(library: library, queryEmbedder: queryEmbedder, keys: keys, jobs: jobs, queue: queue,
-                          retrievals: retrievals, spool: spool)
+                          retrievals: retrievals, spool: spool, mirror: mirror)
         return (parts, info)
+    }
+
+    /// The mirror's worker when a database URL is configured: the outbox turned on (queueing every row the
+    /// first time), and one connection attempt now, so a database that can never mirror this data directory
+    /// (another embedding dimension) stops the start with its reason. PostgreSQL being down does not: the
+    /// worker retries while the outbox keeps the changes.
+    private func openMirror(_ library: MaterialLibrary) throws(ServiceError) -> MirrorWorker? {
+        guard let url = configuration.databaseURL else { return nil }
+        do {
+            let outbox = try MirrorOutbox(storePath: library.store.path)
+            let queued = try outbox.enable()
+            if queued > 0 { logger.notice("mirror: queued every existing row for PostgreSQL", metadata: ["rows": "\(queued)"]) }
+            let applier = MirrorApplier(target: .init(url: PostgresURL(url), dimension: library.vectors.configuration.dimension,
+                                                      model: library.embedder.model.id), outbox: outbox)
+            do {
+                _ = try applier.connect()
+            } catch where error.kind == .unavailable {
+                logger.warning("mirror: PostgreSQL is not reachable yet; changes wait in the outbox",
+                               metadata: ["error": "\(error.message)"])
+            }
+            let worker = MirrorWorker(applier: applier, logger: logger)
+            worker.observe { [metrics] status in metrics.mirror(status) }
+            return worker
+        } catch {
+            throw .failure("the PostgreSQL mirror: \(error.message)")
+        }
+    }
+
+    /// The PostgreSQL mirror as `/readyz` reports it.
+    public struct MirrorState: Sendable {
+        /// Changes waiting in the outbox.
+        public var lagChanges: Int
+        /// Seconds since the oldest waiting change was committed.
+        public var lagSeconds: Double
+        /// The last failure, until a drain succeeds.
+        public var lastError: String?
+        /// When changes were last applied.
+        public var lastSuccess: Date?
+    }
+
+    /// The mirror's state, when one is configured and the service is ready.
+    public func mirrorStatus() -> MirrorState? {
+        guard let status = state.withLock({ $0.phase == .ready ? $0.parts?.mirror : nil })?.status() else { return nil }
+        return MirrorState(lagChanges: status.changes, lagSeconds: status.secondsBehind, lastError: status.lastError,
+                           lastSuccess: status.lastSuccess)
     }
 
     /// Runs the background work until ``shutdown()``; returns at once when the service is not ready.
@@ -255,6 +305,7 @@ public final class CairnService: Sendable {
         // The queue is not cancelled (a cancelled remote embedding would fail its batch): shutdown() asks it
         // to stop after the batch in hand, and it returns.
         let queue = Task { await parts.queue.run() }
+        parts.mirror?.start()
         // Periodic writes (retrieval records wait for the store's write lock) run on a thread of their own.
         let maintenance = ThreadExecutor(name: "cairn-maintenance")
         defer { maintenance.stop() }
@@ -309,6 +360,13 @@ public final class CairnService: Sendable {
         stopSignal.close()
         if running.load(ordering: .acquiring) { await stopped.wait() }
         parts.retrievals.flush()
+        if let mirror = parts.mirror {
+            let left = mirror.stop(drainingFor: 10)
+            if left.changes > 0 {
+                logger.warning("mirror: changes left in the outbox for the next start", metadata: [
+                    "changes": "\(left.changes)", "error": "\(left.lastError ?? "-")"])
+            }
+        }
         do {
             if try parts.library.checkpoint(ifRecordsAtLeast: 1) { logger.notice("chunk index checkpointed") }
         } catch {

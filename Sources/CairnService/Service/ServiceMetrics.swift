@@ -1,6 +1,7 @@
 import CairnIndex
 import CairnStorage
 import CairnIngest
+import CairnMirror
 import Metrics
 import Foundation
 
@@ -20,6 +21,11 @@ struct ServiceMetrics: Sendable {
     let materials: Gauge
     let queueDepth: Gauge
     let jobs: [IngestJobStatus: Gauge]
+    let mirrorLagChanges: Gauge
+    let mirrorLagSeconds: Gauge
+    let mirrorUp: Gauge
+    let mirrorAppliedChanges: Gauge
+    let mirrorAppliedChunks: Gauge
 
     init(factory: any MetricsFactory) {
         embed = Timer(label: "cairn_query_embed_seconds", dimensions: [], factory: factory)
@@ -34,9 +40,26 @@ struct ServiceMetrics: Sendable {
         chunks = Gauge(label: "cairn_chunks", dimensions: [], factory: factory)
         materials = Gauge(label: "cairn_materials", dimensions: [], factory: factory)
         queueDepth = Gauge(label: "cairn_ingest_queue_depth", dimensions: [], factory: factory)
+        mirrorLagChanges = Gauge(label: "cairn_mirror_lag_changes", dimensions: [], factory: factory)
+        mirrorLagSeconds = Gauge(label: "cairn_mirror_lag_seconds", dimensions: [], factory: factory)
+        mirrorUp = Gauge(label: "cairn_mirror_up", dimensions: [], factory: factory)
+        mirrorAppliedChanges = Gauge(label: "cairn_mirror_applied_changes", dimensions: [], factory: factory)
+        mirrorAppliedChunks = Gauge(label: "cairn_mirror_applied_chunks", dimensions: [], factory: factory)
         jobs = Dictionary(uniqueKeysWithValues: IngestJobStatus.allCases.map { status in
             (status, Gauge(label: "cairn_ingest_jobs", dimensions: [("status", status.rawValue)], factory: factory))
         })
+    }
+}
+
+extension ServiceMetrics {
+    /// The mirror's gauges: lag (changes, seconds), whether the last drain succeeded (1) or failed (0), and
+    /// what was applied since start.
+    func mirror(_ status: MirrorWorker.Status) {
+        mirrorLagChanges.record(status.changes)
+        mirrorLagSeconds.record(status.secondsBehind)
+        mirrorUp.record(status.lastError == nil ? 1 : 0)
+        mirrorAppliedChanges.record(status.appliedChanges)
+        mirrorAppliedChunks.record(status.appliedChunks)
     }
 }
 
@@ -53,5 +76,6 @@ extension CairnService {
             metrics.queueDepth.record((counts[.queued] ?? 0) + (counts[.running] ?? 0))
             for (status, gauge) in metrics.jobs { gauge.record(counts[status] ?? 0) }
         }
+        if let mirror = parts.mirror { metrics.mirror(mirror.status()) }
     }
 }

@@ -43,6 +43,17 @@ public final class TestPostgres: @unchecked Sendable {
         return TestPostgres(directory: directory, url: url)
     }
 
+    /// Starts a private server in a new directory under the temporary directory (which the server's
+    /// unprivileged user can reach); ``stop()`` it, then ``remove()`` it.
+    public static func startPrivate() throws -> TestPostgres {
+        try start(in: NSTemporaryDirectory() + "cairn-pg-\(getpid())-\(counter.next())")
+    }
+
+    /// Deletes a stopped private server's directory.
+    public func remove() {
+        if let directory { try? FileManager.default.removeItem(atPath: directory) }
+    }
+
     /// Stops this private server (fast shutdown: open connections are cut).
     public func stop() throws {
         guard let directory else { throw FixtureError("this PostgreSQL was not started by the test process") }
