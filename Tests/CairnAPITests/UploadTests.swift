@@ -91,6 +91,12 @@ import Testing
             let justOver = try await api.request(.post, "/v1/materials", key: api.admin, body: Array(
                 #"{"text": "x", "retention_years": 100.000000000000000001}"#.utf8), contentType: "application/json")
             #expect(justOver.status == 400 && justOver.error("param") == "retention_years", "\(justOver.text)")
+            // NUL characters are schema-valid but never stored (nor mirrored): 422 naming the field.
+            for (body, field) in [(["text": "a\u{0}b"], "text"), (["text": "ab", "title": "t\u{0}"], "title"),
+                                  (["text": "ab", "tags": ["x", "y\u{0}"]], "tags")] as [([String: Any], String)] {
+                let nul = try await api.request(.post, "/v1/materials", key: api.admin, json: body)
+                #expect(nul.status == 422 && nul.error("param") == field, "\(nul.text)")
+            }
             let noText = try await api.request(.post, "/v1/materials", key: api.admin, json: ["title": "x"])
             #expect(noText.status == 400 && noText.error("param") == "text")
             // "" breaks the schema (minLength 1); white space only is well-formed with nothing to index.

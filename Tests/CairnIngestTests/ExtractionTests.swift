@@ -41,6 +41,17 @@ import Testing
 
     // MARK: Decoding
 
+    @Test func aNULByteMakesAFileNotText() {
+        // Past the first bytes the type sniffer looks at, so only decoding can notice it.
+        let bytes = Array(String(repeating: "plain words ", count: 1_000).utf8) + [0] + Array("more".utf8)
+        #expect(throws: IngestError.self) { try TextDecoding.decode(bytes, name: "a.txt") }
+        do {
+            _ = try TextDecoding.decode(bytes, name: "a.txt")
+        } catch {
+            #expect(error.message == "a.txt: holds a NUL byte (byte offset 12000), so it is not text", "\(error)")
+        }
+    }
+
     @Test func decodesUTF8AndStripsTheByteOrderMark() throws {
         #expect(try TextDecoding.decode(Array("\u{FEFF}héllo".utf8), name: "a.txt") == "héllo")
         #expect(try TextDecoding.decode([], name: "a.txt") == "")

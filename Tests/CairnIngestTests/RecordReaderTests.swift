@@ -16,6 +16,22 @@ import Testing
         return try #require(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
     }
 
+    @Test func aRecordWithANULCharacterFailsAloneNamingItsField() throws {
+        let lines = #"{"external_id": "a", "text": "fine"}"# + "\n"
+            + #"{"external_id": "b", "text": "x", "tags": ["ok", "bad\u0000tag"]}"# + "\n"
+            + #"{"external_id": "c", "title": "nul\u0000title", "text": "y"}"#
+        let results = try read(lines, .jsonl)
+        #expect(results.count == 3)
+        #expect((try? results[0].result.get()) != nil)
+        for (result, field) in [(results[1], "tags[1]"), (results[2], "title")] {
+            guard case .failure(let error) = result.result else {
+                Issue.record("a record with NUL was read")
+                continue
+            }
+            #expect(error.field == field && error.message.contains("NUL"), "\(error)")
+        }
+    }
+
     @Test func englishItemBecomesStemAndOptions() throws {
         let line = #"{"id_str": "MATH-ALG-001", "bank_id": "SAT_MATH", "lang": "en", "stem_rich": {"html": "<p>Solve for <i>x</i>: 2x + 1 = 5 &amp; x &gt; 0.</p><p>Show&nbsp;work.</p>"}, "options_rich": [{"key":"A","text":"x = 1"}, {"key":"B","html":"<b>x = 2</b>"}, {"text":"x = 3"}], "answer_key": {"correct":["B"]}, "topic_tags": ["algebra", "linear"], "license_type": "cc-by-4.0", "acquired_at": "2024-03-01", "difficulty": 2}"#
         let item = try #require(try records(line, .jsonl).first)

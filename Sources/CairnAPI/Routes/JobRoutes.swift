@@ -104,6 +104,7 @@ enum MetadataForm {
     }
 
     private static func check(_ key: String, _ value: Any, form: Bool, _ object: RequestObject) throws(ServiceError) {
+        try RequestObject.refuseNUL(value, field: object.name(key))
         func text() throws(ServiceError) -> String {
             guard let s = value as? String else { throw object.invalid(key, "must be a string") }
             return s

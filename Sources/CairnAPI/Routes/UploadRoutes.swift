@@ -75,6 +75,7 @@ struct UploadRoutes {
             var object = RequestObject(try Self.formObject(upload.fields))
             let metadata = try MetadataForm.parse(&object, form: true)
             let sourceKey = try object.string("source_key", maxLength: 1_024)
+            if let sourceKey { try RequestObject.refuseNUL(sourceKey, field: "source_key") }
             try object.rejectUnknown(hint: "and file parts (any name, with a file name)")
             guard !upload.files.isEmpty else {
                 throw ServiceError(.invalid, "the upload holds no file: send one or more parts with a filename "
@@ -107,6 +108,7 @@ struct UploadRoutes {
             throw ServiceError(.invalid, "\"text\" is missing", field: "text")
         }
         guard !text.isEmpty else { throw ServiceError(.invalid, "\"text\" is empty", field: "text") }
+        try RequestObject.refuseNUL(text, field: "text")
         // Well-formed, but nothing to index: 422, as for a file with no text.
         guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw ServiceError(.unprocessable, "\"text\" holds only white space: there is nothing to index", field: "text")
@@ -115,6 +117,7 @@ struct UploadRoutes {
             "text": ("txt", .text), "markdown": ("md", .markdown), "html": ("html", .html),
         ]
         let given = try body.string("filename", maxLength: 255)
+        if let given { try RequestObject.refuseNUL(given, field: "filename") }
         // The file name's extension decides how the text is read, so it must agree with `format`.
         let named = given.flatMap { name in
             (name as NSString).pathExtension.isEmpty ? nil : MaterialFileType.detect(filename: name, head: [])
@@ -134,6 +137,7 @@ struct UploadRoutes {
         }
         let ext = chosen.ext
         let sourceKey = try body.string("source_key", maxLength: 1_024)
+        if let sourceKey { try RequestObject.refuseNUL(sourceKey, field: "source_key") }
         let metadata = try MetadataForm.parse(&body)
         try body.rejectUnknown()
         let base = given.map { MultipartUpload.sanitize($0, fallback: "text.\(ext)") }

@@ -151,6 +151,15 @@ struct RequestObject {
 
     static func isBool(_ n: NSNumber) -> Bool { MetadataFields.isJSONBoolean(n) }
 
+    /// A 422 when a string to be stored (or a string in a list of them) holds U+0000: the schema allows it,
+    /// but Cairn stores no NUL characters (nor could its PostgreSQL mirror).
+    static func refuseNUL(_ value: Any, field: String) throws(ServiceError) {
+        let strings = (value as? String).map { [$0] } ?? (value as? [Any])?.compactMap { $0 as? String } ?? []
+        guard strings.contains(where: { $0.utf8.contains(0) }) else { return }
+        throw ServiceError(.unprocessable, "\"\(field)\" holds a NUL character (U+0000), which Cairn does not store",
+                           field: field)
+    }
+
     /// The largest magnitude of a vector component (a normalised embedding's are below 1).
     static let maxComponent = 1e9
 

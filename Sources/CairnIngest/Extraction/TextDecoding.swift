@@ -18,11 +18,20 @@ public enum TextDecoding {
     /// - Throws: ``IngestError`` `.malformed` when the bytes are not valid text in that encoding, e.g.
     ///   `"scan.txt: not UTF-8 text (byte offset 1042)"`.
     public static func decode(_ bytes: [UInt8], name: String) throws(IngestError) -> String {
-        if bytes.starts(with: [0xFF, 0xFE]) { return try decodeUTF16(bytes, bigEndian: false, name: name) }
-        if bytes.starts(with: [0xFE, 0xFF]) { return try decodeUTF16(bytes, bigEndian: true, name: name) }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let text = try decodeUTF16(bytes, bigEndian: bytes[0] == 0xFE, name: name)
+            guard !text.utf8.contains(0) else {
+                throw IngestError(.malformed, "\(name): holds a NUL character (U+0000), so it is not text")
+            }
+            return text
+        }
         let body = droppingUTF8BOM(bytes[...])
         if let offset = firstInvalidUTF8Offset(body) {
             throw IngestError(.malformed, "\(name): not UTF-8 text (byte offset \(offset))")
+        }
+        // U+0000 is no character of a text (and PostgreSQL's text, where the mirror copies it, cannot hold it).
+        if let offset = body.firstIndex(of: 0) {
+            throw IngestError(.malformed, "\(name): holds a NUL byte (byte offset \(offset)), so it is not text")
         }
         return String(decoding: normalizedLineEndings(body), as: UTF8.self)
     }

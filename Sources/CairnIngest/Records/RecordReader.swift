@@ -86,10 +86,35 @@ public enum RecordReader {
         guard let object = value as? [String: Any] else {
             return .failure(IngestError(.malformed, "\(context): expected a JSON object, found \(FieldReader.describe(value))"))
         }
+        if let field = nulField(object) {
+            return .failure(IngestError(.malformed, "\(context): \"\(field)\" holds a NUL character (U+0000), which Cairn "
+                + "does not store", field: field))
+        }
         return Result { () throws(IngestError) in
             ItemBankRecords.isItemBankRecord(object)
                 ? try ItemBankRecords.record(from: object, context: context)
                 : try GenericRecords.record(from: object, context: context)
+        }
+    }
+
+    /// The first field (dotted path) whose string, or a string inside it, holds U+0000.
+    static func nulField(_ value: Any, path: String = "") -> String? {
+        switch value {
+        case let s as String:
+            return s.utf8.contains(0) ? (path.isEmpty ? "record" : path) : nil
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if key.utf8.contains(0) { return path.isEmpty ? "record" : path }
+                if let found = nulField(object[key]!, path: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+            return nil
+        case let list as [Any]:
+            for (i, item) in list.enumerated() {
+                if let found = nulField(item, path: "\(path)[\(i)]") { return found }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 

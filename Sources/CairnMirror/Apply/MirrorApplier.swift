@@ -111,7 +111,8 @@ public final class MirrorApplier: @unchecked Sendable {
         let last: Int64
         do {
             last = try database.transaction(.deferred) { () throws -> Int64 in
-                guard let last = try database.queryValue("SELECT max(seq) FROM mirror_outbox", as: Int64.self) else { return 0 }
+                let last = try database.queryValue("SELECT coalesce(max(seq), 0) FROM mirror_outbox", as: Int64.self) ?? 0
+                guard last > 0 else { return 0 }
                 report.changes = Int(try database.queryValue("SELECT count(*) FROM mirror_outbox WHERE seq <= ?",
                                                              [.integer(last)], as: Int64.self) ?? 0)
                 try addLicenceTypes(pg, through: last)

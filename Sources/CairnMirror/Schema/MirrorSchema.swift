@@ -36,8 +36,7 @@ enum MirrorSchema {
                     failed bigint NOT NULL DEFAULT 0,
                     chunks_done bigint NOT NULL DEFAULT 0,
                     started_at timestamptz NOT NULL,
-                    finished_at timestamptz,
-                    ingest_job_id bigint
+                    finished_at timestamptz
                 );
 
                 CREATE TABLE cairn.materials (

@@ -1,6 +1,7 @@
 /// The tables the mirror copies, column by column: each column's name (the same on both sides) and how its
 /// SQLite value becomes a PostgreSQL one. Listed parents first, the order upserts run in (deletes run in
-/// reverse).
+/// reverse). The service's own tables (keys, ingest jobs, the retrieval log) stay local, and so does
+/// `bulk_jobs.ingest_job_id`, which points into them.
 struct MirrorTable: Sendable {
     /// How a column's value crosses from SQLite to PostgreSQL.
     enum Kind: Sendable {
@@ -42,7 +43,7 @@ struct MirrorTable: Sendable {
         .init(name: "files_total", kind: .bigint), .init(name: "added", kind: .bigint), .init(name: "updated", kind: .bigint),
         .init(name: "unchanged", kind: .bigint), .init(name: "failed", kind: .bigint),
         .init(name: "chunks_done", kind: .bigint), .init(name: "started_at", kind: .timestamp),
-        .init(name: "finished_at", kind: .timestamp), .init(name: "ingest_job_id", kind: .bigint),
+        .init(name: "finished_at", kind: .timestamp),
     ])
 
     static let materials = MirrorTable(name: "materials", key: "id", columns: [
