@@ -107,7 +107,9 @@ let package = Package(
         .target(
             name: "CairnBench",
             dependencies: [
-                "CairnService", "CairnHTTP", "CairnIngest", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS",
+                "CairnService", "CairnHTTP", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL",
+                "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
         ),

@@ -163,3 +163,13 @@ import Testing
         }
     }
 }
+
+/// Connection strings: another database of the same server.
+struct PostgresURLTests {
+    @Test func aURLNamesAnotherDatabaseKeepingEverythingElse() {
+        #expect(PostgresURL("postgresql://u:p@h:5432/cairn?sslmode=require").database("x").raw
+            == "postgresql://u:p@h:5432/x?sslmode=require")
+        #expect(PostgresURL("postgresql://u@h:5432").database("x").raw == "postgresql://u@h:5432/x")
+        #expect(PostgresURL("host=h dbname=cairn user=u").database("x").raw == "host=h user=u dbname=x")
+    }
+}

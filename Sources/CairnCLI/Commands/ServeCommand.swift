@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnAPI
 import CairnEmbedding
+import CairnPostgres
 import CairnService
 import Foundation
 import Logging
@@ -88,7 +89,8 @@ struct ServeCommand: AsyncParsableCommand {
         let server = CairnServer(service: service, registry: registry, logger: logger)
         do {
             try await server.run { [service] url in
-                Self.printBanner(url: url, info: service.readyInfo, dataDirectory: configuration.dataDirectory)
+                Self.printBanner(url: url, info: service.readyInfo, dataDirectory: configuration.dataDirectory,
+                                 mirror: configuration.databaseURL.map { PostgresURL($0).redacted })
             }
         } catch let error as ServiceError {
             throw CLIError("cairn serve stopped: \(error.message)")
@@ -114,13 +116,16 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// What a person starting the server needs: where it is, the admin key (once), and calls that work.
-    static func printBanner(url: String, info: CairnService.ReadyInfo?, dataDirectory: String) {
+    static func printBanner(url: String, info: CairnService.ReadyInfo?, dataDirectory: String, mirror: String? = nil) {
         let key = info?.createdAdminKey
         var lines = [
             "Cairn is serving \(dataDirectory) at \(url)"
                 + (info.map { String(format: " (%d materials, %d chunks; ready in %.2f s)", $0.materials, $0.chunks,
                                      $0.startSeconds) } ?? ""),
         ]
+        if let mirror {
+            lines.append("Mirroring every change to \(mirror) (its lag: \(url)/readyz; docs/POSTGRES.md)")
+        }
         if let key {
             lines += ["", "Admin key (shown once; keep it secret — `cairn keys create` makes more):", "  \(key)"]
         }

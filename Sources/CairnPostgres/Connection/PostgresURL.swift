@@ -35,4 +35,18 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
     }
 
     public var description: String { redacted }
+
+    /// The same server and credentials, database `name` (a URL's path replaced, query kept; `dbname=` set in
+    /// a key=value string).
+    public func database(_ name: String) -> PostgresURL {
+        guard let scheme = raw.range(of: "://") else {
+            return PostgresURL(raw.split(separator: " ").filter { !$0.hasPrefix("dbname=") }.joined(separator: " ")
+                + " dbname=\(name)")
+        }
+        let rest = raw[scheme.upperBound...]
+        let queryStart = rest.firstIndex(of: "?") ?? rest.endIndex
+        let query = raw[queryStart...]
+        let authorityEnd = rest[..<queryStart].firstIndex(of: "/") ?? queryStart
+        return PostgresURL(String(raw[..<authorityEnd]) + "/" + name + query)
+    }
 }

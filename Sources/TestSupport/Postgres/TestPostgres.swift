@@ -71,16 +71,9 @@ public final class TestPostgres: @unchecked Sendable {
         let name = "\(prefix)_\(getpid())_\(Self.counter.next())".lowercased()
         let admin = try PostgresConnection(url: PostgresURL(url))
         try admin.execute("CREATE DATABASE \(name)")
-        let databaseURL = Self.replacingDatabase(in: url, with: name)
+        let databaseURL = PostgresURL(url).database(name).raw
         try PostgresConnection(url: PostgresURL(databaseURL)).execute("CREATE EXTENSION IF NOT EXISTS vector")
         return databaseURL
-    }
-
-    static func replacingDatabase(in url: String, with name: String) -> String {
-        guard let slash = url.range(of: "/", options: .backwards, range: url.range(of: "://")!.upperBound..<url.endIndex)
-        else { return url + "/" + name }
-        let query = url[slash.upperBound...].firstIndex(of: "?").map { String(url[$0...]) } ?? ""
-        return url[..<slash.upperBound] + name + query
     }
 
     /// Runs `scripts/postgres.sh arguments…`; its standard output, or an error with its standard error.
