@@ -48,7 +48,7 @@ public struct PgvectorComparison: Sendable {
 
     public var url: PostgresURL
     public var pgvectorEf: [Int] = [40, 100, 200]
-    public var cairnEf: [Int] = [10, 16, 20, 24, 32, 40, 48, 64, 80, 100, 128, 160, 200, 256, 320, 400]
+    public var cairnEf: [Int] = [10, 16, 20, 24, 32, 40, 48, 64, 80, 100, 128, 160, 200, 256, 320, 400, 512, 640, 800, 1000]
     public var log: @Sendable (String) -> Void
 
     public init(url: PostgresURL, log: @escaping @Sendable (String) -> Void) {
