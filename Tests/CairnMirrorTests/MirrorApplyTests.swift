@@ -74,6 +74,29 @@ import Testing
         #expect(try fixture.verify().isEqual)
     }
 
+    @Test func aDatabaseMirroringAnotherDataDirectoryIsRefusedUnlessTakenOver() throws {
+        let first = try MirrorFixture()
+        try first.library.commit([MirrorFixture.material(1)], bulkJob: nil)
+        try first.sync()
+        let second = try MirrorFixture(databaseURL: first.databaseURL)
+        do {
+            _ = try second.applier.connect()
+            Issue.record("a second data directory was mirrored into the first one's database")
+        } catch {
+            let ids = (try first.outbox.storeID(), try second.outbox.storeID())
+            #expect(error.kind == .configuration && error.message.contains("mirrors another data directory")
+                && error.message.contains(ids.0) && error.message.contains(ids.1), "\(error)")
+        }
+        let takeOver = MirrorApplier(target: second.applier.target, outbox: second.outbox, takeOver: true)
+        _ = try takeOver.connect()
+        #expect(try takeOver.removeRowsNotInStore() > 0)
+        #expect(try takeOver.drain().changes >= 0)
+        #expect(try MirrorVerifier.verify(store: second.outbox.database, mirror: takeOver.connect()).isEqual)
+        // Now the first is the stranger.
+        let again = MirrorApplier(target: first.applier.target, outbox: first.outbox)
+        #expect(throws: MirrorError.self) { _ = try again.connect() }
+    }
+
     @Test func aDatabaseMadeForAnotherDimensionIsRefusedNamingBoth() throws {
         let fixture = try MirrorFixture()
         _ = try fixture.applier.connect()

@@ -172,4 +172,14 @@ struct PostgresURLTests {
         #expect(PostgresURL("postgresql://u@h:5432").database("x").raw == "postgresql://u@h:5432/x")
         #expect(PostgresURL("host=h dbname=cairn user=u").database("x").raw == "host=h user=u dbname=x")
     }
+
+    @Test func passwordsAreRedactedInEveryFormLibpqReads() {
+        #expect(PostgresURL("postgresql://u:pa?ss#w@h:5432/db").redacted == "postgresql://u:***@h:5432/db")
+        #expect(PostgresURL("postgresql://u:p@ss@h/db?sslmode=require&password=x2").redacted
+            == "postgresql://u:***@h/db?sslmode=require&password=***")
+        #expect(PostgresURL("host=h password = 'a b\\' c' user=u").redacted == "host=h password = *** user=u")
+        #expect(PostgresURL("host=h PASSWORD=plain dbname=d").redacted == "host=h PASSWORD=*** dbname=d")
+        let url = PostgresURL("postgresql://u:s3cr%25t@h/db")
+        #expect(url.scrubbing("invalid token: \"s3cr%25t\" or s3cr%t") == "invalid token: \"***\" or ***")
+    }
 }

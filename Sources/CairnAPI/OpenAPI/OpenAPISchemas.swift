@@ -36,7 +36,7 @@ enum OpenAPISchemas {
     /// What `lang` fields accept (``MetadataFields/isLanguageTag(_:)``).
     static let languagePattern = "^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*" + end
     /// What `license_type` fields accept (``LicenseType``).
-    static let licensePattern = "^[A-Za-z0-9.+-]{1,64}" + end
+    static let licensePattern = "^[A-Za-z0-9.+-]{1,63}" + end
 
     static func all(dimension: Int?) -> [(String, JSONValue)] {
         [

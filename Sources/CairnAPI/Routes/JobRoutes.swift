@@ -140,7 +140,7 @@ enum MetadataForm {
             }
         case "license_type":
             guard LicenseType(rawValue: try text()) != nil else {
-                throw object.invalid(key, "is \"\(value)\"; allowed: 1 to 64 letters, digits, '.', '-', '+' such as "
+                throw object.invalid(key, "is \"\(value)\"; allowed: 1 to 63 letters, digits, '.', '-', '+' such as "
                     + LicenseType.known.joined(separator: ", "))
             }
         case "retention_years":

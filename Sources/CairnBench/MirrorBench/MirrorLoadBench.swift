@@ -1,5 +1,5 @@
 import CairnEmbedding
-public import CairnIngest
+import CairnIngest
 import CairnMirror
 public import CairnPostgres
 import Foundation

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CairnEmbedding
 import CairnIngest
 import CairnMirror
 import CairnPostgres
@@ -52,14 +53,25 @@ struct MirrorContext: ParsableArguments {
         }
     }
 
-    /// An applier for this data directory: the dimension and model from its stored chunks (else the
-    /// built-in model's).
-    func applier(_ outbox: MirrorOutbox) throws -> MirrorApplier {
+    /// An applier for this data directory: the dimension and model of its stored chunks; without chunks, the
+    /// dimension of its chunk index (`chunk-index/index.json`) and the model `cairn serve` would use.
+    func applier(_ outbox: MirrorOutbox, takeOver: Bool = false) throws -> MirrorApplier {
         let url = try requireURL()
         let row = try? outbox.database.queryFirst("SELECT length(embedding) / 4, embedding_model FROM material_chunks LIMIT 1")
-        let dimension = (try? row?.get(0, as: Int64.self)).flatMap { $0 }.map(Int.init) ?? 384
-        let model = (try? row?.get(1, as: String.self)).flatMap { $0 } ?? "all-MiniLM-L6-v2"
-        return MirrorApplier(target: .init(url: url, dimension: dimension, model: model), outbox: outbox)
+        var dimension = (try? row?.get(0, as: Int64.self)).flatMap { $0 }.map(Int.init)
+        var model = (try? row?.get(1, as: String.self)).flatMap { $0 }
+        if dimension == nil {
+            let manifest = ((data.path as NSString).appendingPathComponent("chunk-index") as NSString)
+                .appendingPathComponent("index.json")
+            let object = (try? Data(contentsOf: URL(fileURLWithPath: manifest)))
+                .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] }
+            dimension = object?["dimension"] as? Int
+            model = model ?? EmbedderOptions().configuration.modelID
+        }
+        guard let dimension, let model else {
+            throw CLIError("\(data.path) has no chunk index yet: index something (or start `cairn serve`) first")
+        }
+        return MirrorApplier(target: .init(url: url, dimension: dimension, model: model), outbox: outbox, takeOver: takeOver)
     }
 
     func claim(_ command: String) throws {
@@ -201,6 +213,8 @@ struct MirrorResyncCommand: ParsableCommand {
         abstract: "Re-send every row to the mirror (after an old PostgreSQL backup was restored, say).")
 
     @OptionGroup var context: MirrorContext
+    @Flag(help: "Take over a database that mirrors another data directory (its rows are replaced by this one's).")
+    var takeOver = false
 
     func run() throws {
         try context.claim("mirror resync")
@@ -208,7 +222,7 @@ struct MirrorResyncCommand: ParsableCommand {
         try outbox.enable()
         let queued = try outbox.queueEverything()
         print("queued \(queued) rows")
-        let applier = try context.applier(outbox)
+        let applier = try context.applier(outbox, takeOver: takeOver)
         // Rows the mirror holds that the store does not are deleted too.
         do {
             let removed = try applier.removeRowsNotInStore()

@@ -46,7 +46,8 @@ public enum PDFExtractor {
             throw IngestError(run.status == 1 || run.status == 3 ? .malformed : .io,
                               "\(displayName): \(encrypted ? "the PDF is encrypted" : "not a readable PDF") (\(complaint))")
         }
-        let extracted = pages(String(decoding: run.stdout, as: UTF8.self))
+        // A NUL byte in pdftotext's output (some fonts map glyphs to U+0000) is no character of the text: dropped.
+        let extracted = pages(String(decoding: run.stdout.filter { $0 != 0 }, as: UTF8.self))
         guard extracted.text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
             throw IngestError(.emptyContent, "\(displayName): no extractable text (scanned PDF? OCR is not supported)")
         }

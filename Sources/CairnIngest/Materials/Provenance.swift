@@ -12,14 +12,14 @@ public enum AcquisitionMethod: String, Sendable, Hashable, CaseIterable, Codable
 /// The licence a material is held under: an SPDX-style identifier (`CC-BY-4.0`, `MIT`, `proprietary`,
 /// `public-domain`, `unknown`, …).
 ///
-/// Any identifier made of letters, digits, `.`, `-` and `+` (at most 64 characters) is accepted, so new
+/// Any identifier made of letters, digits, `.`, `-` and `+` (at most 63 characters: a PostgreSQL enum label's limit, for the mirror) is accepted, so new
 /// licences need no release; ``known`` lists the ones the issue tracker and reports name.
 public struct LicenseType: RawRepresentable, Sendable, Hashable, Codable, CustomStringConvertible {
     public let rawValue: String
 
     /// Validates `rawValue`; nil when it is empty, too long, or holds other characters.
     public init?(rawValue: String) {
-        guard !rawValue.isEmpty, rawValue.count <= 64,
+        guard !rawValue.isEmpty, rawValue.count <= 63,
               rawValue.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)
                   || $0 == "." || $0 == "-" || $0 == "+") })
         else { return nil }

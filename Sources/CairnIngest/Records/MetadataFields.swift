@@ -38,6 +38,11 @@ public enum MetadataFields {
     /// Parses the metadata fields of a JSON object as `JSONSerialization` returns it.
     /// - Throws: ``IngestError/Kind/malformed`` naming the field (also in ``IngestError/field``).
     public static func parse(object: [String: Any], context: String) throws(IngestError) -> MaterialMetadata {
+        // U+0000 is stored nowhere (PostgreSQL's text, where the mirror copies metadata, cannot hold it).
+        if let field = RecordReader.nulField(object) {
+            throw IngestError(.malformed, "\(context): \"\(field)\" holds a NUL character (U+0000), which Cairn does not "
+                + "store", field: field)
+        }
         let f = FieldReader(object: object, context: context)
         var provenance = ProvenanceInput()
         provenance.sourceURI = try f.string("source_uri")

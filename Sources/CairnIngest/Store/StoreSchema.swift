@@ -19,7 +19,8 @@ import CairnSQL
 /// a database URL sets it), triggers on every mirrored table record each inserted, updated or deleted row's id
 /// in `mirror_outbox`, inside the transaction that changed the row, so a committed change cannot miss the
 /// outbox and a rolled-back one never reaches it. The mirror reads each row's state when it applies the
-/// outbox (a deleted row becomes a delete), so rows record ids only.
+/// outbox (a deleted row becomes a delete), so rows record ids only. `mirror_config.store_id` (random) names this
+/// store to its mirror, which refuses to mirror two stores into one database.
 enum StoreSchema {
     static let migrations: [Migration] = [
         Migration("0001_materials", sql: """
@@ -187,9 +188,10 @@ enum StoreSchema {
             CREATE TABLE mirror_config (
                 id INTEGER PRIMARY KEY CHECK (id = 1),
                 enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
-                enabled_at TEXT
+                enabled_at TEXT,
+                store_id TEXT NOT NULL
             );
-            INSERT INTO mirror_config (id, enabled) VALUES (1, 0);
+            INSERT INTO mirror_config (id, enabled, store_id) VALUES (1, 0, lower(hex(randomblob(16))));
 
             CREATE TABLE mirror_outbox (
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,

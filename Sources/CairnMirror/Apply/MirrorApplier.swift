@@ -40,12 +40,15 @@ public final class MirrorApplier: @unchecked Sendable {
 
     public let target: Target
     public let outbox: MirrorOutbox
+    /// Whether to make a database that mirrors another store this one's (`cairn mirror resync --take-over`).
+    public let takeOver: Bool
     private let lock = NSLock()
     private var connection: PostgresConnection?
 
-    public init(target: Target, outbox: MirrorOutbox) {
+    public init(target: Target, outbox: MirrorOutbox, takeOver: Bool = false) {
         self.target = target
         self.outbox = outbox
+        self.takeOver = takeOver
     }
 
     /// The open connection, connecting, migrating the schema and checking its settings first when there is
@@ -70,8 +73,10 @@ public final class MirrorApplier: @unchecked Sendable {
         return pg
     }
 
-    /// Refuses a schema made for another embedding dimension; records the settings of a new one.
+    /// Refuses a schema made for another embedding dimension or model, or one that mirrors another store;
+    /// records the settings of a new one.
     private func checkSettings(_ pg: PostgresConnection) throws {
+        let storeID = try outbox.storeID()
         try pg.transaction {
             let rows = try pg.execute("SELECT key, value FROM cairn.mirror_settings FOR UPDATE")
             var settings: [String: String] = [:]
@@ -88,10 +93,21 @@ public final class MirrorApplier: @unchecked Sendable {
                     + "\(target.dimension)-dimensional ones (\(target.model)): point the database URL at another database, "
                     + "or drop the schema cairn there to mirror afresh")
             }
+            if let held = settings["embedding_model"], held != target.model {
+                throw MirrorError(.configuration, "the PostgreSQL mirror at \(target.url.redacted) holds embeddings of "
+                    + "\(held), but this data directory's are of \(target.model): point the database URL at another "
+                    + "database, or drop the schema cairn there to mirror afresh")
+            }
+            if let held = settings["store_id"], held != storeID, !takeOver {
+                throw MirrorError(.configuration, "the PostgreSQL mirror at \(target.url.redacted) mirrors another data "
+                    + "directory (store \(held)), not this one (store \(storeID)): give each data directory its own "
+                    + "database, or run `cairn mirror resync --take-over` to make that database this one's mirror")
+            }
             try pg.execute("""
-                INSERT INTO cairn.mirror_settings (key, value) VALUES ('embedding_dimension', $1), ('embedding_model', $2)
+                INSERT INTO cairn.mirror_settings (key, value)
+                VALUES ('embedding_dimension', $1), ('embedding_model', $2), ('store_id', $3)
                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
-                """, [.text(String(target.dimension)), .text(target.model)])
+                """, [.text(String(target.dimension)), .text(target.model), .text(storeID)])
         }
     }
 
@@ -150,12 +166,19 @@ public final class MirrorApplier: @unchecked Sendable {
     /// `resync` does besides re-sending every row, for a mirror restored from an old backup.
     public func removeRowsNotInStore() throws(MirrorError) -> Int {
         let pg = try connect()
+        // The store's keys first, so no store lock is taken inside the PostgreSQL transaction (drain takes them
+        // in the other order).
+        var keys: [String: Set<Int64>] = [:]
+        for table in MirrorTable.all {
+            keys[table.name] = try MirrorOutbox.wrap("reading \(table.name)") {
+                Set(try outbox.database.query("SELECT \(table.key) FROM \(table.name)").map { try $0.get(0, as: Int64.self) })
+            }
+        }
         return try Self.postgres("removing rows the store does not hold") {
             try pg.transaction {
                 var removed = 0
                 for table in MirrorTable.all.reversed() {
-                    let local = Set(try outbox.database.query("SELECT \(table.key) FROM \(table.name)")
-                        .map { try $0.get(0, as: Int64.self) })
+                    let local = keys[table.name] ?? []
                     let remote = try pg.execute("SELECT \(table.key) FROM \(table.qualified)")
                     let extra = (0..<remote.rowCount).compactMap { remote.int64($0, 0) }.filter { !local.contains($0) }
                     for start in stride(from: 0, to: extra.count, by: 10_000) {

@@ -22,4 +22,15 @@ public struct MirrorError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+
+    /// What may be shown where no key is asked for (`/readyz`): the kind of trouble, no host, user or detail
+    /// (those are in the log).
+    public var summary: String {
+        switch kind {
+        case .unavailable: "PostgreSQL is unreachable; changes wait in the outbox (details in the log)"
+        case .configuration: "this database cannot mirror this data directory (details in the log)"
+        case .failure: "PostgreSQL refused the changes; they wait in the outbox (details in the log)"
+        case .divergence: "the mirror differs from the store"
+        }
+    }
 }

@@ -7,14 +7,28 @@ public import Foundation
 public final class MirrorOutbox: Sendable {
     /// The mirror's connection to the store.
     public let database: SQLiteDatabase
+    /// A second connection for status reads (`/readyz`, metrics), which must not wait for a drain that holds
+    /// ``database`` in its snapshot for as long as PostgreSQL takes.
+    let statusReader: SQLiteDatabase
 
-    /// Opens a connection to the store at `path` (the store, already migrated by `MaterialStore`).
+    /// Opens connections to the store at `path` (the store, already migrated by `MaterialStore`).
     public init(storePath: String) throws(MirrorError) {
         do {
             database = try SQLiteDatabase(path: storePath, options: .init(synchronous: .full, busyTimeoutMilliseconds: 30_000))
+            statusReader = try SQLiteDatabase(path: storePath, options: .init(synchronous: .full, busyTimeoutMilliseconds: 5_000))
         } catch {
             throw MirrorError(.failure, "cannot open the store for the mirror: \(error)")
         }
+    }
+
+    /// This store's id (random, made with the outbox), which the mirror records and checks.
+    public func storeID() throws(MirrorError) -> String {
+        try sql("reading mirror_config") { try statusReader.queryValue("SELECT store_id FROM mirror_config", as: String.self) ?? "" }
+    }
+
+    /// Makes this store's id `id` (a rebuilt store takes its mirror's).
+    func setStoreID(_ id: String) throws(MirrorError) {
+        try sql("writing mirror_config") { _ = try database.execute("UPDATE mirror_config SET store_id = ?", [.text(id)]) }
     }
 
     /// What waits to be mirrored.
@@ -35,7 +49,7 @@ public final class MirrorOutbox: Sendable {
 
     /// Whether triggers record changes (the first mirrored run turned them on).
     public func isEnabled() throws(MirrorError) -> Bool {
-        try sql("reading mirror_config") { try database.queryValue("SELECT enabled FROM mirror_config", as: Int64.self) == 1 }
+        try sql("reading mirror_config") { try statusReader.queryValue("SELECT enabled FROM mirror_config", as: Int64.self) == 1 }
     }
 
     /// Turns the outbox on. When it was off, every row of every mirrored table is queued in the same
@@ -82,7 +96,7 @@ public final class MirrorOutbox: Sendable {
 
     public func backlog() throws(MirrorError) -> Backlog {
         try sql("reading the mirror outbox") {
-            guard let row = try database.queryFirst("SELECT count(*), min(created_at), coalesce(max(seq), 0) FROM mirror_outbox")
+            guard let row = try statusReader.queryFirst("SELECT count(*), min(created_at), coalesce(max(seq), 0) FROM mirror_outbox")
             else { return Backlog(changes: 0, oldestMicroseconds: nil, lastSequence: 0) }
             let oldest: String? = try row.get(1)
             return Backlog(changes: Int(try row.get(0, as: Int64.self)), oldestMicroseconds: oldest.flatMap(Timestamps.microseconds),

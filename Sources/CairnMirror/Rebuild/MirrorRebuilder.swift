@@ -52,13 +52,19 @@ public enum MirrorRebuilder {
         } catch {
             throw MirrorError(.failure, "creating the store: \(error.message)")
         }
+        // One snapshot of the mirror for every table, though its writer goes on (a replica made from a live one).
+        try MirrorApplier.postgres("starting a snapshot of the mirror") {
+            _ = try pg.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        }
         for table in MirrorTable.all {
             let copied = try copy(table, from: pg, into: store.database) { progress(table.name, $0) }
             report.rows[table.name] = copied
         }
+        _ = try? pg.execute("COMMIT")
         try MirrorOutbox.wrap("turning the outbox on") {
-            try store.database.execute("UPDATE mirror_config SET enabled = 1, enabled_at = ?",
-                                       [.text(Timestamps.text(microseconds: MirrorOutbox.nowMicroseconds()))])
+            _ = try store.database.execute("UPDATE mirror_config SET enabled = 1, enabled_at = ?, store_id = coalesce(?, store_id)",
+                                       [.text(Timestamps.text(microseconds: MirrorOutbox.nowMicroseconds())),
+                                        settings["store_id"].map(SQLValue.text) ?? .null])
         }
         report.copySeconds = Date().timeIntervalSince(started)
         let indexStarted = Date()

@@ -1,7 +1,9 @@
 /// RFC 3339 text (what the store writes: `2026-12-05T01:18:49.066Z`, and what users give for `acquired_at`:
 /// a date or a date-time with an offset) to and from Unix microseconds, for `timestamptz` in binary.
 enum Timestamps {
-    /// Microseconds since 1970-01-01T00:00:00Z, or `nil` when `text` is not RFC 3339.
+    /// Microseconds since 1970-01-01T00:00:00Z, or `nil` when `text` is not a time the store accepts: what
+    /// `MetadataFields.isISO8601` takes — a date `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DD[T| ]HH:MM[:SS[.f…]]`
+    /// with `Z`, `±HH`, `±HHMM` or `±HH:MM`, or no offset (read as UTC).
     static func microseconds(_ text: String) -> Int64? {
         let b = Array(text.utf8)
         func digits(_ from: Int, _ count: Int) -> Int? {
@@ -13,37 +15,48 @@ enum Timestamps {
             }
             return value
         }
-        guard let year = digits(0, 4), b.count >= 10, b[4] == 0x2D, let month = digits(5, 2), b[7] == 0x2D,
+        guard b.count >= 10, let year = digits(0, 4), b[4] == 0x2D, let month = digits(5, 2), b[7] == 0x2D,
               let day = digits(8, 2), (1...12).contains(month), (1...31).contains(day)
         else { return nil }
         var seconds = Int64(daysFromCivil(year: year, month: month, day: day)) * 86_400
-        var micros: Int64 = 0
         if b.count == 10 { return seconds * 1_000_000 }
-        guard b.count >= 19, b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let hour = digits(11, 2), b[13] == 0x3A,
-              let minute = digits(14, 2), b[16] == 0x3A, let second = digits(17, 2), hour < 24, minute < 60, second <= 60
+        guard b.count >= 16, b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20, let hour = digits(11, 2), b[13] == 0x3A,
+              let minute = digits(14, 2), hour < 24, minute < 60
         else { return nil }
-        seconds += Int64(hour * 3_600 + minute * 60 + second)
-        var i = 19
-        if i < b.count, b[i] == 0x2E || b[i] == 0x2C {
-            i += 1
-            var scale: Int64 = 100_000
-            let start = i
-            while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
-                micros += Int64(b[i] - 0x30) * scale
-                scale /= 10
+        seconds += Int64(hour * 3_600 + minute * 60)
+        var micros: Int64 = 0
+        var i = 16
+        if i < b.count, b[i] == 0x3A {
+            guard let second = digits(i + 1, 2), second <= 60 else { return nil }
+            seconds += Int64(second)
+            i += 3
+            if i < b.count, b[i] == 0x2E || b[i] == 0x2C {
                 i += 1
+                var scale: Int64 = 100_000
+                let start = i
+                while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+                    micros += Int64(b[i] - 0x30) * scale
+                    scale /= 10
+                    i += 1
+                }
+                guard i > start else { return nil }
             }
-            guard i > start else { return nil }
         }
-        guard i < b.count else { return nil }
+        if i == b.count { return seconds * 1_000_000 + micros }
         if b[i] == 0x5A || b[i] == 0x7A {
             guard i + 1 == b.count else { return nil }
-        } else {
-            guard b[i] == 0x2B || b[i] == 0x2D, i + 6 == b.count, let oh = digits(i + 1, 2), b[i + 3] == 0x3A,
-                  let om = digits(i + 4, 2) else { return nil }
-            let offset = Int64(oh * 3_600 + om * 60)
-            seconds -= b[i] == 0x2B ? offset : -offset
+            return seconds * 1_000_000 + micros
         }
+        guard b[i] == 0x2B || b[i] == 0x2D, let oh = digits(i + 1, 2), oh <= 23 else { return nil }
+        var j = i + 3
+        var om = 0
+        if j < b.count {
+            if b[j] == 0x3A { j += 1 }
+            guard let minutes = digits(j, 2), minutes <= 59, j + 2 == b.count else { return nil }
+            om = minutes
+        }
+        let offset = Int64(oh * 3_600 + om * 60)
+        seconds -= b[i] == 0x2B ? offset : -offset
         return seconds * 1_000_000 + micros
     }
 

@@ -14,8 +14,10 @@ public final class MirrorWorker: @unchecked Sendable {
         public var changes: Int
         /// Seconds since the oldest waiting change was committed (0 when none waits).
         public var secondsBehind: Double
-        /// The last failure, until a drain succeeds.
+        /// The last failure, until a drain succeeds (the full message, for logs and the CLI).
         public var lastError: String?
+        /// The last failure's ``MirrorError/summary`` (for unauthenticated status pages).
+        public var lastErrorSummary: String?
         /// When a drain last succeeded.
         public var lastSuccess: Date?
         /// Changes applied since the worker started.
@@ -31,7 +33,7 @@ public final class MirrorWorker: @unchecked Sendable {
     private var stopping = false
     private var thread: Thread?
     private var finished = true
-    private var lastError: String?
+    private var lastError: MirrorError?
     private var lastSuccess: Date?
     private var applied = 0
     private var chunks = 0
@@ -97,8 +99,9 @@ public final class MirrorWorker: @unchecked Sendable {
         let backlog = try? applier.outbox.backlog()
         condition.lock()
         defer { condition.unlock() }
-        return Status(changes: backlog?.changes ?? 0, secondsBehind: backlog?.secondsBehind() ?? 0, lastError: lastError,
-                      lastSuccess: lastSuccess, appliedChanges: applied, appliedChunks: chunks)
+        return Status(changes: backlog?.changes ?? 0, secondsBehind: backlog?.secondsBehind() ?? 0,
+                      lastError: lastError?.message, lastErrorSummary: lastError?.summary, lastSuccess: lastSuccess,
+                      appliedChanges: applied, appliedChunks: chunks)
     }
 
     private func loop() {
@@ -139,11 +142,11 @@ public final class MirrorWorker: @unchecked Sendable {
                                                            "deleted": "\(report.deleted)"])
             }
         case .failure(let error):
-            if lastError != error.message {
+            if lastError?.message != error.message {
                 logger.warning("mirror: cannot apply changes to PostgreSQL; they wait in the outbox",
                                metadata: ["error": "\(error.message)"])
             }
-            lastError = error.message
+            lastError = error
         }
         let observers = self.observers
         condition.unlock()

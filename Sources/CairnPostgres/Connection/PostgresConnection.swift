@@ -27,8 +27,11 @@ public final class PostgresConnection: @unchecked Sendable {
     /// - Throws: ``PostgresError`` `.connection` with libpq's reason and the redacted URL.
     public init(url: PostgresURL, applicationName: String = "cairn", connectTimeout: Int = 5) throws(PostgresError) {
         self.url = url
-        let keys = ["dbname", "application_name", "connect_timeout", "client_encoding"]
-        let values = [url.raw, applicationName, String(max(1, connectTimeout)), "UTF8"]
+        // TCP keepalives and a user timeout first, so a connection whose peer vanished fails within about a
+        // minute instead of hanging a drain (and the shutdown that waits for it); the URL may override them.
+        let keys = ["keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                    "dbname", "application_name", "connect_timeout", "client_encoding"]
+        let values = ["1", "30", "10", "3", "60000", url.raw, applicationName, String(max(1, connectTimeout)), "UTF8"]
         let connection = Self.withCStrings(keys) { keyPointers in
             Self.withCStrings(values) { valuePointers in PQconnectdbParams(keyPointers, valuePointers, 1) }
         }
@@ -36,7 +39,7 @@ public final class PostgresConnection: @unchecked Sendable {
             throw PostgresError(.connection, "libpq could not allocate a connection to \(url.redacted)")
         }
         guard PQstatus(connection) == CONNECTION_OK else {
-            let reason = Self.message(PQerrorMessage(connection))
+            let reason = url.scrubbing(Self.message(PQerrorMessage(connection)))
             PQfinish(connection)
             throw PostgresError(.connection, "cannot connect to \(url.redacted): \(reason)")
         }

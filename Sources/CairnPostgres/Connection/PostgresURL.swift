@@ -10,28 +10,76 @@ public struct PostgresURL: Sendable, CustomStringConvertible {
         self.raw = raw
     }
 
-    /// The string with any password replaced by `***`: the userinfo password of a URL, and `password=` in a
-    /// query string or a `key=value` string.
+    /// The string with any password replaced by `***`: the userinfo password of a URL (up to the last `@`
+    /// before the path, as libpq reads it, so a `?` or `#` in a password is covered), and the value of
+    /// `password=` in a query string or a `key = value` string, quoted or not.
     public var redacted: String {
         var text = raw
         if let scheme = text.range(of: "://") {
             let rest = text[scheme.upperBound...]
-            let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
-            if let at = rest[..<authorityEnd].lastIndex(of: "@"),
-               let colon = rest[..<at].firstIndex(of: ":") {
+            let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
                 text.replaceSubrange(text.index(after: colon)..<at, with: "***")
             }
         }
-        var out = ""
-        var remaining = Substring(text)
-        while let found = remaining.range(of: "password=", options: .caseInsensitive) {
-            out += remaining[..<found.upperBound]
-            out += "***"
-            let value = remaining[found.upperBound...]
-            let end = value.firstIndex(where: { $0 == "&" || $0 == " " }) ?? value.endIndex
-            remaining = value[end...]
+        for range in Self.passwordValues(in: text).reversed() {
+            text.replaceSubrange(range, with: "***")
         }
-        return out + remaining
+        return text
+    }
+
+    /// The password as given (userinfo or `password=`), percent-decoded too, for scrubbing messages.
+    var passwords: [String] {
+        var found: [String] = []
+        if let scheme = raw.range(of: "://") {
+            let rest = raw[scheme.upperBound...]
+            let authorityEnd = rest.firstIndex(of: "/") ?? rest.endIndex
+            if let at = rest[..<authorityEnd].lastIndex(of: "@"), let colon = rest[..<at].firstIndex(of: ":") {
+                found.append(String(rest[rest.index(after: colon)..<at]))
+            }
+        }
+        for range in Self.passwordValues(in: raw) {
+            var value = String(raw[range])
+            if value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            found.append(value)
+        }
+        return found.flatMap { [$0, $0.removingPercentEncoding ?? $0] }.filter { !$0.isEmpty }
+    }
+
+    /// `message` with every form of the password replaced by `***` (libpq quotes parts of a bad URL back).
+    public func scrubbing(_ message: String) -> String {
+        passwords.sorted { $0.count > $1.count }.reduce(message) { $0.replacingOccurrences(of: $1, with: "***") }
+    }
+
+    /// The ranges of the values of `password` keys: `password=v` in a query (up to `&`) or `password = v` /
+    /// `password='a b'` in a key=value string.
+    static func passwordValues(in text: String) -> [Range<String.Index>] {
+        var ranges: [Range<String.Index>] = []
+        var search = text.startIndex..<text.endIndex
+        while let found = text.range(of: "password", options: .caseInsensitive, range: search) {
+            var i = found.upperBound
+            while i < text.endIndex, text[i] == " " { i = text.index(after: i) }
+            guard i < text.endIndex, text[i] == "=" else {
+                search = found.upperBound..<text.endIndex
+                continue
+            }
+            i = text.index(after: i)
+            while i < text.endIndex, text[i] == " " { i = text.index(after: i) }
+            let start = i
+            if i < text.endIndex, text[i] == "'" {
+                i = text.index(after: i)
+                while i < text.endIndex, text[i] != "'" {
+                    if text[i] == "\\", text.index(after: i) < text.endIndex { i = text.index(after: i) }
+                    i = text.index(after: i)
+                }
+                if i < text.endIndex { i = text.index(after: i) }
+            } else {
+                while i < text.endIndex, text[i] != "&", text[i] != " " { i = text.index(after: i) }
+            }
+            if start < i { ranges.append(start..<i) }
+            search = i..<text.endIndex
+        }
+        return ranges
     }
 
     public var description: String { redacted }

@@ -285,7 +285,7 @@ public final class CairnService: Sendable {
         public var lagChanges: Int
         /// Seconds since the oldest waiting change was committed.
         public var lagSeconds: Double
-        /// The last failure, until a drain succeeds.
+        /// What kind of failure the last was, until a drain succeeds (its detail is in the log).
         public var lastError: String?
         /// When changes were last applied.
         public var lastSuccess: Date?
@@ -294,8 +294,8 @@ public final class CairnService: Sendable {
     /// The mirror's state, when one is configured and the service is ready.
     public func mirrorStatus() -> MirrorState? {
         guard let status = state.withLock({ $0.phase == .ready ? $0.parts?.mirror : nil })?.status() else { return nil }
-        return MirrorState(lagChanges: status.changes, lagSeconds: status.secondsBehind, lastError: status.lastError,
-                           lastSuccess: status.lastSuccess)
+        return MirrorState(lagChanges: status.changes, lagSeconds: status.secondsBehind,
+                           lastError: status.lastErrorSummary, lastSuccess: status.lastSuccess)
     }
 
     /// Runs the background work until ``shutdown()``; returns at once when the service is not ready.
