@@ -74,6 +74,37 @@ import Testing
         #expect(try fixture.verify().isEqual)
     }
 
+    @Test func rowsPostgresRefusesAreSetAsideAndEverythingElseGoesThrough() throws {
+        let fixture = try MirrorFixture()
+        try fixture.library.commit((0..<5).map { MirrorFixture.material($0) }, bulkJob: nil)
+        let db = fixture.library.store.database
+        let ids = try db.query("SELECT id FROM materials ORDER BY id").map { try $0.get(0, as: Int64.self) }
+        // Rows written behind the store's validation: a time no parser reads, a licence too long for an enum label.
+        try db.execute("UPDATE materials SET created_at = 'last tuesday' WHERE id = ?", [.integer(ids[1])])
+        try db.execute("UPDATE provenance SET license_type = ? WHERE material_id = ?",
+                       [.text(String(repeating: "L", count: 70)), .integer(ids[3])])
+        let report = try fixture.applier.drain()
+        #expect(try fixture.outbox.backlog().changes == 0)
+        let rejected = try fixture.outbox.rejectedRows()
+        #expect(report.rejected == rejected.count && rejected.count >= 2, "\(rejected)")
+        #expect(rejected.contains { $0.table == "materials" && $0.id == ids[1] && $0.error.contains("created_at") }, "\(rejected)")
+        #expect(rejected.contains { $0.table == "provenance" && $0.id == ids[3] }, "\(rejected)")
+        let pg = try fixture.postgres()
+        // Everything else went through: the other four materials and their chunks.
+        #expect(try pg.execute("SELECT count(*) FROM cairn.materials").int64(0, 0) == 4)
+        #expect(try pg.execute("SELECT count(*) FROM cairn.material_chunks WHERE material_id <> $1",
+                               [.int8(ids[1])]).int64(0, 0) == 12)
+        let verify = try fixture.verify()
+        #expect(!verify.isEqual && verify.examples.contains { $0.contains("materials id \(ids[1])") }, "\(verify.examples)")
+        // Fixed in the store and re-sent (resync), the rows go through and leave mirror_rejected.
+        try db.execute("UPDATE materials SET created_at = '2026-01-02T03:04:05.000Z' WHERE id = ?", [.integer(ids[1])])
+        try db.execute("UPDATE provenance SET license_type = 'MIT' WHERE material_id = ?", [.integer(ids[3])])
+        try fixture.outbox.queueEverything()
+        #expect(try fixture.applier.drain().rejected == 0)
+        #expect(try fixture.outbox.rejectedCount() == 0)
+        #expect(try fixture.verify().isEqual)
+    }
+
     @Test func aDatabaseMirroringAnotherDataDirectoryIsRefusedUnlessTakenOver() throws {
         let first = try MirrorFixture()
         try first.library.commit([MirrorFixture.material(1)], bulkJob: nil)

@@ -404,6 +404,8 @@ enum OpenAPISchemas {
                     ("last_error", Schema.string("The last failure to reach or write PostgreSQL, until a write succeeds.",
                                                  nullable: true)),
                     ("last_success", Schema.string("When changes were last applied (RFC 3339).", nullable: true)),
+                    ("rejected_rows", Schema.integer("Rows PostgreSQL refused, set aside (`cairn mirror status` lists "
+                        + "them; `cairn mirror resync` tries them again).", minimum: 0)),
                 ])),
             ])),
             ("Root", Schema.record("Where to start.", [

@@ -44,7 +44,7 @@ struct SystemRoutes {
             "mirror": service.mirrorStatus().map { m -> JSONValue in
                 [
                     "lag_changes": .int(m.lagChanges), "lag_seconds": .double((m.lagSeconds * 1_000).rounded() / 1_000),
-                    "last_error": m.lastError.map(JSONValue.string) ?? .null,
+                    "last_error": m.lastError.map(JSONValue.string) ?? .null, "rejected_rows": .int(m.rejectedRows),
                     "last_success": m.lastSuccess.map { .string(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format($0)) } ?? .null,
                 ]
             } ?? .null,

@@ -121,11 +121,17 @@ struct MirrorStatusCommand: ParsableCommand {
         }
         if json {
             try printJSON(["outbox_enabled": enabled, "lag_changes": backlog.changes, "lag_seconds": backlog.secondsBehind(),
-                           "mirror_rows": mirrored, "error": reachError as Any])
+                           "mirror_rows": mirrored, "error": reachError as Any,
+                           "rejected": try outbox.rejectedRows().map { ["table": $0.table, "id": $0.id, "error": $0.error] }])
             return
         }
+        let rejected = try outbox.rejectedRows()
         print("outbox: \(enabled ? "on" : "off (no mirrored run yet)"); \(backlog.changes) changes waiting"
             + (backlog.changes > 0 ? String(format: ", %.1f s behind", backlog.secondsBehind()) : ""))
+        if !rejected.isEmpty {
+            print("rows PostgreSQL refused, set aside (`cairn mirror resync` tries them again once fixed):")
+            for row in rejected.prefix(20) { print("  \(row.table) \(row.id): \(row.error)") }
+        }
         if let url = context.url {
             if let reachError {
                 print("mirror \(url.redacted): not reachable: \(reachError)")

@@ -201,6 +201,14 @@ enum StoreSchema {
             );
             CREATE INDEX mirror_outbox_entity ON mirror_outbox (entity, entity_id);
 
+            CREATE TABLE mirror_rejected (
+                entity TEXT NOT NULL,
+                entity_id INTEGER NOT NULL,
+                error TEXT NOT NULL,
+                rejected_at TEXT NOT NULL,
+                PRIMARY KEY (entity, entity_id)
+            );
+
             CREATE TRIGGER bulk_jobs_mirror_insert AFTER INSERT ON bulk_jobs
                 WHEN (SELECT enabled FROM mirror_config) = 1
                 BEGIN INSERT INTO mirror_outbox (entity, entity_id) VALUES ('bulk_jobs', NEW.id); END;

@@ -36,6 +36,15 @@ public final class MirrorApplier: @unchecked Sendable {
         public var deleted = 0
         /// Upserted chunks (with vectors).
         public var chunks = 0
+        /// Rows PostgreSQL refused (or that could not be converted), set aside in `mirror_rejected`.
+        public var rejected = 0
+    }
+
+    /// A row set aside: the batch went on without it.
+    struct Rejected {
+        var table: String
+        var id: Int64
+        var error: String
     }
 
     public let target: Target
@@ -119,11 +128,26 @@ public final class MirrorApplier: @unchecked Sendable {
     }
 
     /// Applies everything the outbox holds now; see the type's description.
+    ///
+    /// When PostgreSQL refuses the batch for a reason retrying cannot cure (a value it will not take, a
+    /// constraint), the batch is applied again row by row, each row under a savepoint with constraints checked
+    /// at once: a row refused (or one that cannot be converted) is set aside in `mirror_rejected` with its
+    /// error, and every other row goes through, so one bad row never stops the mirror. `verify` names the rows
+    /// set aside; `resync` tries them again.
     @discardableResult
     public func drain() throws(MirrorError) -> Report {
         let pg = try connect()
+        do {
+            return try apply(pg, rowByRow: false)
+        } catch where error.kind != .unavailable {
+            return try apply(try connect(), rowByRow: true)
+        }
+    }
+
+    private func apply(_ pg: PostgresConnection, rowByRow: Bool) throws(MirrorError) -> Report {
         let database = outbox.database
         var report = Report()
+        var rejected: [Rejected] = []
         let last: Int64
         do {
             last = try database.transaction(.deferred) { () throws -> Int64 in
@@ -133,13 +157,25 @@ public final class MirrorApplier: @unchecked Sendable {
                                                              [.integer(last)], as: Int64.self) ?? 0)
                 try addLicenceTypes(pg, through: last)
                 try pg.transaction {
-                    for table in MirrorTable.all.reversed() {
-                        report.deleted += try deleteGone(table, pg, through: last)
-                    }
-                    for table in MirrorTable.all {
-                        let rows = try upsert(table, pg, through: last)
-                        report.upserted += rows
-                        if table.name == MirrorTable.chunks.name { report.chunks += rows }
+                    if rowByRow {
+                        try pg.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                        for table in MirrorTable.all.reversed() {
+                            report.deleted += try deleteGoneRowByRow(table, pg, through: last, rejected: &rejected)
+                        }
+                        for table in MirrorTable.all {
+                            let rows = try upsertRowByRow(table, pg, through: last, rejected: &rejected)
+                            report.upserted += rows
+                            if table.name == MirrorTable.chunks.name { report.chunks += rows }
+                        }
+                    } else {
+                        for table in MirrorTable.all.reversed() {
+                            report.deleted += try deleteGone(table, pg, through: last)
+                        }
+                        for table in MirrorTable.all {
+                            let rows = try upsert(table, pg, through: last)
+                            report.upserted += rows
+                            if table.name == MirrorTable.chunks.name { report.chunks += rows }
+                        }
                     }
                     try pg.execute("""
                         INSERT INTO cairn.mirror_settings (key, value) VALUES ('applied_at', $1)
@@ -158,8 +194,73 @@ public final class MirrorApplier: @unchecked Sendable {
             disconnect()
             throw MirrorError(.failure, "applying the outbox: \(error)")
         }
-        if last > 0 { try outbox.removeApplied(through: last) }
+        if last > 0 { try outbox.removeApplied(through: last, rejected: rejected.map { ($0.table, $0.id, $0.error) }) }
+        report.rejected = rejected.count
         return report
+    }
+
+    /// Runs `body` under a savepoint; a refusal that retrying cannot cure rolls back to it and sets the row
+    /// aside. Returns whether the row went through.
+    private func guarded(_ pg: PostgresConnection, _ table: MirrorTable, _ id: Int64, rejected: inout [Rejected],
+                         _ body: () throws -> Void) throws -> Bool {
+        try pg.execute("SAVEPOINT mirror_row")
+        do {
+            try body()
+            try pg.execute("RELEASE SAVEPOINT mirror_row")
+            return true
+        } catch let error as PostgresError where !error.isTransient {
+            try pg.execute("ROLLBACK TO SAVEPOINT mirror_row")
+            rejected.append(Rejected(table: table.name, id: id, error: error.description))
+            return false
+        } catch let error as MirrorError where error.kind != .unavailable {
+            try pg.execute("ROLLBACK TO SAVEPOINT mirror_row")
+            rejected.append(Rejected(table: table.name, id: id, error: error.message))
+            return false
+        }
+    }
+
+    private func deleteGoneRowByRow(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64,
+                                    rejected: inout [Rejected]) throws -> Int {
+        let gone = try outbox.database.query("""
+            SELECT DISTINCT o.entity_id FROM mirror_outbox o
+            WHERE o.entity = ? AND o.seq <= ? AND NOT EXISTS (SELECT 1 FROM \(table.name) t WHERE t.\(table.key) = o.entity_id)
+            """, [.text(table.name), .integer(last)]).map { try $0.get(0, as: Int64.self) }
+        var deleted = 0
+        for id in gone {
+            _ = try guarded(pg, table, id, rejected: &rejected) {
+                deleted += try pg.execute("DELETE FROM \(table.qualified) WHERE \(table.key) = $1", [.int8(id)]).affectedRows
+            }
+        }
+        return deleted
+    }
+
+    private func upsertRowByRow(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64,
+                                rejected: inout [Rejected]) throws -> Int {
+        let select = """
+            SELECT \(table.columns.map { "t." + $0.name }.joined(separator: ", ")) FROM \(table.name) t
+            WHERE t.\(table.key) IN (SELECT entity_id FROM mirror_outbox WHERE entity = ? AND seq <= ?)
+            """
+        let placeholders = (1...table.columns.count).map { "$\($0)" }.joined(separator: ", ")
+        let updates = table.columns.filter { $0.name != table.key }.map { "\($0.name) = EXCLUDED.\($0.name)" }
+        let insert = "INSERT INTO \(table.qualified) (\(table.columnList)) VALUES (\(placeholders)) "
+            + "ON CONFLICT (\(table.key)) DO UPDATE SET \(updates.joined(separator: ", "))"
+        var upserted = 0
+        let dimension = target.dimension
+        try outbox.database.withStatement(select) { statement in
+            try statement.forEachRow([.text(table.name), .integer(last)]) { row in
+                let id = row.int64(at: 0)
+                let values = Result { () throws(MirrorError) -> [PostgresValue] in
+                    try table.columns.enumerated().map { (index, column) throws(MirrorError) in
+                        try MirrorValues.postgres(row, index, column, table: table, dimension: dimension)
+                    }
+                }
+                let ok = try guarded(pg, table, id, rejected: &rejected) {
+                    try pg.execute(insert, try values.get())
+                }
+                if ok { upserted += 1 }
+            }
+        }
+        return upserted
     }
 
     /// Deletes the mirror's rows whose keys the store does not hold (children first); returns how many. What
@@ -203,7 +304,11 @@ public final class MirrorApplier: @unchecked Sendable {
             """, [.integer(last)]).compactMap { try $0.get(0, as: String?.self) }
         for licence in used where !labels.contains(licence) {
             let literal = "'" + licence.replacingOccurrences(of: "'", with: "''") + "'"
-            try pg.execute("ALTER TYPE cairn.license_type ADD VALUE IF NOT EXISTS \(literal)")
+            let outcome = Result { () throws(PostgresError) in
+                try pg.execute("ALTER TYPE cairn.license_type ADD VALUE IF NOT EXISTS \(literal)")
+            }
+            // A label PostgreSQL will not take: the rows using it are set aside when the batch is applied.
+            if case .failure(let error) = outcome, error.isTransient { throw error }
         }
     }
 

@@ -104,10 +104,40 @@ public final class MirrorOutbox: Sendable {
         }
     }
 
-    /// Removes the outbox rows up to `sequence` (they were applied).
-    public func removeApplied(through sequence: Int64) throws(MirrorError) {
+    /// Removes the outbox rows up to `sequence` (they were applied), and records the rows set aside, in one
+    /// transaction; a row that went through later leaves `mirror_rejected`.
+    public func removeApplied(through sequence: Int64, rejected: [(table: String, id: Int64, error: String)] = [])
+        throws(MirrorError) {
         try sql("removing applied outbox rows") {
-            _ = try database.execute("DELETE FROM mirror_outbox WHERE seq <= ?", [.integer(sequence)])
+            try database.transaction(.immediate) {
+                let now = Timestamps.text(microseconds: Self.nowMicroseconds())
+                _ = try database.execute("""
+                    DELETE FROM mirror_rejected WHERE EXISTS (SELECT 1 FROM mirror_outbox o
+                        WHERE o.seq <= ? AND o.entity = mirror_rejected.entity AND o.entity_id = mirror_rejected.entity_id)
+                    """, [.integer(sequence)])
+                for row in rejected {
+                    _ = try database.execute("""
+                        INSERT INTO mirror_rejected (entity, entity_id, error, rejected_at) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (entity, entity_id) DO UPDATE SET error = excluded.error, rejected_at = excluded.rejected_at
+                        """, [.text(row.table), .integer(row.id), .text(row.error), .text(now)])
+                }
+                _ = try database.execute("DELETE FROM mirror_outbox WHERE seq <= ?", [.integer(sequence)])
+            }
+        }
+    }
+
+    /// The rows the mirror set aside (PostgreSQL refused them), newest first.
+    public func rejectedRows(limit: Int = 100) throws(MirrorError) -> [(table: String, id: Int64, error: String)] {
+        try sql("reading mirror_rejected") {
+            try statusReader.query("SELECT entity, entity_id, error FROM mirror_rejected ORDER BY rejected_at DESC LIMIT ?",
+                                   [.int(limit)]).map { (try $0.get(0), try $0.get(1), try $0.get(2)) }
+        }
+    }
+
+    /// How many rows the mirror set aside.
+    public func rejectedCount() throws(MirrorError) -> Int {
+        try sql("reading mirror_rejected") {
+            Int(try statusReader.queryValue("SELECT count(*) FROM mirror_rejected", as: Int64.self) ?? 0)
         }
     }
 

@@ -24,6 +24,8 @@ public final class MirrorWorker: @unchecked Sendable {
         public var appliedChanges: Int
         /// Chunks (with vectors) upserted since the worker started.
         public var appliedChunks: Int
+        /// Rows set aside because PostgreSQL refused them (`mirror_rejected`; `cairn mirror status` lists them).
+        public var rejectedRows: Int
     }
 
     public let applier: MirrorApplier
@@ -97,11 +99,12 @@ public final class MirrorWorker: @unchecked Sendable {
 
     public func status() -> Status {
         let backlog = try? applier.outbox.backlog()
+        let rejected = (try? applier.outbox.rejectedCount()) ?? 0
         condition.lock()
         defer { condition.unlock() }
         return Status(changes: backlog?.changes ?? 0, secondsBehind: backlog?.secondsBehind() ?? 0,
                       lastError: lastError?.message, lastErrorSummary: lastError?.summary, lastSuccess: lastSuccess,
-                      appliedChanges: applied, appliedChunks: chunks)
+                      appliedChanges: applied, appliedChunks: chunks, rejectedRows: rejected)
     }
 
     private func loop() {
@@ -137,6 +140,10 @@ public final class MirrorWorker: @unchecked Sendable {
             lastSuccess = Date()
             applied += report.changes
             chunks += report.chunks
+            if report.rejected > 0 {
+                logger.error("mirror: PostgreSQL refused rows; they are set aside in mirror_rejected (cairn mirror status)",
+                             metadata: ["rows": "\(report.rejected)"])
+            }
             if report.changes > 0 {
                 logger.debug("mirror: applied", metadata: ["changes": "\(report.changes)", "upserted": "\(report.upserted)",
                                                            "deleted": "\(report.deleted)"])

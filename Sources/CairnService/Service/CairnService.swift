@@ -289,13 +289,16 @@ public final class CairnService: Sendable {
         public var lastError: String?
         /// When changes were last applied.
         public var lastSuccess: Date?
+        /// Rows PostgreSQL refused, set aside.
+        public var rejectedRows: Int
     }
 
     /// The mirror's state, when one is configured and the service is ready.
     public func mirrorStatus() -> MirrorState? {
         guard let status = state.withLock({ $0.phase == .ready ? $0.parts?.mirror : nil })?.status() else { return nil }
         return MirrorState(lagChanges: status.changes, lagSeconds: status.secondsBehind,
-                           lastError: status.lastErrorSummary, lastSuccess: status.lastSuccess)
+                           lastError: status.lastErrorSummary, lastSuccess: status.lastSuccess,
+                           rejectedRows: status.rejectedRows)
     }
 
     /// Runs the background work until ``shutdown()``; returns at once when the service is not ready.

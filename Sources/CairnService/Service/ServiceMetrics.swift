@@ -26,6 +26,7 @@ struct ServiceMetrics: Sendable {
     let mirrorUp: Gauge
     let mirrorAppliedChanges: Gauge
     let mirrorAppliedChunks: Gauge
+    let mirrorRejectedRows: Gauge
 
     init(factory: any MetricsFactory) {
         embed = Timer(label: "cairn_query_embed_seconds", dimensions: [], factory: factory)
@@ -45,6 +46,7 @@ struct ServiceMetrics: Sendable {
         mirrorUp = Gauge(label: "cairn_mirror_up", dimensions: [], factory: factory)
         mirrorAppliedChanges = Gauge(label: "cairn_mirror_applied_changes", dimensions: [], factory: factory)
         mirrorAppliedChunks = Gauge(label: "cairn_mirror_applied_chunks", dimensions: [], factory: factory)
+        mirrorRejectedRows = Gauge(label: "cairn_mirror_rejected_rows", dimensions: [], factory: factory)
         jobs = Dictionary(uniqueKeysWithValues: IngestJobStatus.allCases.map { status in
             (status, Gauge(label: "cairn_ingest_jobs", dimensions: [("status", status.rawValue)], factory: factory))
         })
@@ -60,6 +62,7 @@ extension ServiceMetrics {
         mirrorUp.record(status.lastError == nil ? 1 : 0)
         mirrorAppliedChanges.record(status.appliedChanges)
         mirrorAppliedChunks.record(status.appliedChunks)
+        mirrorRejectedRows.record(status.rejectedRows)
     }
 }
 
