@@ -29,13 +29,9 @@ struct MirrorOptions: ParsableArguments {
     func open(_ library: MaterialLibrary) throws -> MirrorWorker? {
         guard let url else { return nil }
         do {
-            let outbox = try MirrorOutbox(storePath: library.store.path)
-            try outbox.enable()
-            let applier = MirrorApplier(target: .init(url: PostgresURL(url), dimension: library.vectors.configuration.dimension,
-                                                      model: library.embedder.model.id), outbox: outbox)
-            do {
-                _ = try applier.connect()
-            } catch where error.kind == .unavailable {
+            let target = MirrorApplier.Target(url: PostgresURL(url), dimension: library.vectors.configuration.dimension,
+                                              model: library.embedder.model.id)
+            let (applier, _) = try MirrorApplier.open(storePath: library.store.path, target: target) { error in
                 FileHandle.standardError.write(Data("mirror: \(error.message); changes wait in the outbox\n".utf8))
             }
             return MirrorWorker(applier: applier, logger: Logger(label: "cairn.mirror"))

@@ -54,6 +54,22 @@ public final class MirrorApplier: @unchecked Sendable {
     private let lock = NSLock()
     private var connection: PostgresConnection?
 
+    /// The applier of the store at `storePath`, its outbox turned on (every existing row queued the first
+    /// time), after one connection attempt: a database that can never mirror this store throws now; one that
+    /// is down does not (`whenUnreachable` hears why; the outbox keeps the changes). Returns the rows queued.
+    public static func open(storePath: String, target: Target, whenUnreachable: (MirrorError) -> Void)
+        throws(MirrorError) -> (applier: MirrorApplier, queued: Int) {
+        let outbox = try MirrorOutbox(storePath: storePath)
+        let queued = try outbox.enable()
+        let applier = MirrorApplier(target: target, outbox: outbox)
+        do {
+            _ = try applier.connect()
+        } catch where error.kind == .unavailable {
+            whenUnreachable(error)
+        }
+        return (applier, queued)
+    }
+
     public init(target: Target, outbox: MirrorOutbox, takeOver: Bool = false) {
         self.target = target
         self.outbox = outbox
@@ -221,10 +237,7 @@ public final class MirrorApplier: @unchecked Sendable {
 
     private func deleteGoneRowByRow(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64,
                                     rejected: inout [Rejected]) throws -> Int {
-        let gone = try outbox.database.query("""
-            SELECT DISTINCT o.entity_id FROM mirror_outbox o
-            WHERE o.entity = ? AND o.seq <= ? AND NOT EXISTS (SELECT 1 FROM \(table.name) t WHERE t.\(table.key) = o.entity_id)
-            """, [.text(table.name), .integer(last)]).map { try $0.get(0, as: Int64.self) }
+        let gone = try goneIDs(table, through: last)
         var deleted = 0
         for id in gone {
             _ = try guarded(pg, table, id, rejected: &rejected) {
@@ -236,10 +249,7 @@ public final class MirrorApplier: @unchecked Sendable {
 
     private func upsertRowByRow(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64,
                                 rejected: inout [Rejected]) throws -> Int {
-        let select = """
-            SELECT \(table.columns.map { "t." + $0.name }.joined(separator: ", ")) FROM \(table.name) t
-            WHERE t.\(table.key) IN (SELECT entity_id FROM mirror_outbox WHERE entity = ? AND seq <= ?)
-            """
+        let select = Self.namedRowsSQL(table)
         let placeholders = (1...table.columns.count).map { "$\($0)" }.joined(separator: ", ")
         let updates = table.columns.filter { $0.name != table.key }.map { "\($0.name) = EXCLUDED.\($0.name)" }
         let insert = "INSERT INTO \(table.qualified) (\(table.columnList)) VALUES (\(placeholders)) "
@@ -312,12 +322,25 @@ public final class MirrorApplier: @unchecked Sendable {
         }
     }
 
-    /// Deletes the rows of `table` the outbox names that the snapshot no longer holds.
-    private func deleteGone(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64) throws -> Int {
-        let gone = try outbox.database.query("""
+    /// The ids of `table`'s rows the outbox names (up to `last`) that the snapshot no longer holds.
+    private func goneIDs(_ table: MirrorTable, through last: Int64) throws -> [Int64] {
+        try outbox.database.query("""
             SELECT DISTINCT o.entity_id FROM mirror_outbox o
             WHERE o.entity = ? AND o.seq <= ? AND NOT EXISTS (SELECT 1 FROM \(table.name) t WHERE t.\(table.key) = o.entity_id)
             """, [.text(table.name), .integer(last)]).map { try $0.get(0, as: Int64.self) }
+    }
+
+    /// Every column of `table`'s rows the outbox names; bound to (entity, last sequence).
+    private static func namedRowsSQL(_ table: MirrorTable) -> String {
+        """
+        SELECT \(table.columns.map { "t." + $0.name }.joined(separator: ", ")) FROM \(table.name) t
+        WHERE t.\(table.key) IN (SELECT entity_id FROM mirror_outbox WHERE entity = ? AND seq <= ?)
+        """
+    }
+
+    /// Deletes the rows of `table` the outbox names that the snapshot no longer holds.
+    private func deleteGone(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64) throws -> Int {
+        let gone = try goneIDs(table, through: last)
         var deleted = 0
         for start in stride(from: 0, to: gone.count, by: 10_000) {
             let ids = Array(gone[start..<min(gone.count, start + 10_000)])
@@ -328,10 +351,7 @@ public final class MirrorApplier: @unchecked Sendable {
 
     /// Streams the snapshot's state of the rows of `table` the outbox names into PostgreSQL and merges them.
     private func upsert(_ table: MirrorTable, _ pg: PostgresConnection, through last: Int64) throws -> Int {
-        let select = """
-            SELECT \(table.columns.map { "t." + $0.name }.joined(separator: ", ")) FROM \(table.name) t
-            WHERE t.\(table.key) IN (SELECT entity_id FROM mirror_outbox WHERE entity = ? AND seq <= ?)
-            """
+        let select = Self.namedRowsSQL(table)
         let dimension = target.dimension
         let copied = try pg.copyIn("COPY pg_temp.stage_\(table.name) (\(table.columnList)) FROM STDIN (FORMAT binary)") { writer in
             try outbox.database.withStatement(select) { statement in

@@ -260,17 +260,13 @@ public final class CairnService: Sendable {
     private func openMirror(_ library: MaterialLibrary) throws(ServiceError) -> MirrorWorker? {
         guard let url = configuration.databaseURL else { return nil }
         do {
-            let outbox = try MirrorOutbox(storePath: library.store.path)
-            let queued = try outbox.enable()
-            if queued > 0 { logger.notice("mirror: queued every existing row for PostgreSQL", metadata: ["rows": "\(queued)"]) }
-            let applier = MirrorApplier(target: .init(url: PostgresURL(url), dimension: library.vectors.configuration.dimension,
-                                                      model: library.embedder.model.id), outbox: outbox)
-            do {
-                _ = try applier.connect()
-            } catch where error.kind == .unavailable {
+            let target = MirrorApplier.Target(url: PostgresURL(url), dimension: library.vectors.configuration.dimension,
+                                              model: library.embedder.model.id)
+            let (applier, queued) = try MirrorApplier.open(storePath: library.store.path, target: target) { [logger] error in
                 logger.warning("mirror: PostgreSQL is not reachable yet; changes wait in the outbox",
                                metadata: ["error": "\(error.message)"])
             }
+            if queued > 0 { logger.notice("mirror: queued every existing row for PostgreSQL", metadata: ["rows": "\(queued)"]) }
             let worker = MirrorWorker(applier: applier, logger: logger)
             worker.observe { [metrics] status in metrics.mirror(status) }
             return worker
