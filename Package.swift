@@ -113,12 +113,22 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The dialogue module: answers recorded with resolved citations, cost and citation rate; daily rollups
+        // against SLOs; the HTML report; prompt templates and the chat-completions client.
+        .target(
+            name: "CairnDialogue",
+            dependencies: [
+                "CairnIngest", "CairnHTTP", "CairnSQL",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         // The retrieval service: the long-lived library, the ingestion queue, API keys, limits, the retrieval
         // log and the service's metrics. No HTTP types.
         .target(
             name: "CairnService",
             dependencies: [
-                "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnIndex",
+                "CairnDialogue", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnIndex",
                 "CairnVectorMath",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -210,6 +220,11 @@ let package = Package(
         .testTarget(
             name: "CairnBenchTests",
             dependencies: ["CairnBench", "CairnEmbedding", "TestSupport"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnDialogueTests",
+            dependencies: ["CairnDialogue", "CairnIngest", "CairnHTTP", "CairnSQL", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -25,6 +25,17 @@ enum MirrorValues {
                     + "RFC 3339 time")
             }
             return .timestamptz(microsecondsSince1970: micros)
+        case .double:
+            return .float8(statement.double(at: index))
+        case .numeric:
+            return .numeric(statement.string(at: index) ?? "")
+        case .date:
+            let text = statement.string(at: index) ?? ""
+            guard let days = Timestamps.days(text) else {
+                throw MirrorError(.failure, "\(table.name) row \(statement.int64(at: 0)): \(column.name) \"\(text)\" is not a "
+                    + "date (YYYY-MM-DD)")
+            }
+            return .date(daysSince1970: days)
         case .vector:
             let vector = statement.withBlob(at: index) { raw -> [Float]? in
                 guard raw.count == 4 * dimension else { return nil }
@@ -57,6 +68,15 @@ enum MirrorValues {
         case .timestamp:
             guard let since2000 = result.binaryInt64(row, index) else { return .null }
             return .text(Timestamps.text(microseconds: since2000 + 946_684_800_000_000))
+        case .double:
+            guard let bits = result.binaryInt64(row, index) else { return .null }
+            return .real(Double(bitPattern: UInt64(bitPattern: bits)))
+        case .numeric:
+            guard let text = PostgresNumeric.text(raw) else { throw MirrorError(.failure, "\(column.name): not a finite numeric") }
+            return .text(text)
+        case .date:
+            guard let since2000 = result.binaryInt64(row, index) else { return .null }
+            return .text(Timestamps.day(daysSince1970: since2000 + 10_957))
         case .vector:
             let vector: [Float]
             do {

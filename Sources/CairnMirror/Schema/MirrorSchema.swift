@@ -134,6 +134,105 @@ enum MirrorSchema {
                 COMMENT ON TABLE cairn.bulk_jobs IS 'One row per indexing run (cairn index, an upload job, a POST /v1/bulk): counts and status.';
                 COMMENT ON TABLE cairn.mirror_settings IS 'What this schema mirrors: embedding_dimension, embedding_model, store_id.';
                 """),
+            PostgresMigration("0002_dialogues", sql: """
+                CREATE TABLE cairn.retrievals (
+                    seq bigint PRIMARY KEY,
+                    id text NOT NULL,
+                    created_at timestamptz NOT NULL,
+                    api_key_id bigint,
+                    tenant text,
+                    query text,
+                    request jsonb NOT NULL,
+                    results jsonb NOT NULL,
+                    max_similarity double precision,
+                    below_threshold integer NOT NULL DEFAULT 0,
+                    exhaustive boolean NOT NULL,
+                    timings jsonb NOT NULL,
+                    embedding_model text NOT NULL,
+                    CONSTRAINT retrievals_id UNIQUE (id) DEFERRABLE INITIALLY DEFERRED
+                );
+                CREATE INDEX retrievals_created_at ON cairn.retrievals (created_at);
+
+                CREATE TABLE cairn.ai_dialogue_log (
+                    id bigint PRIMARY KEY,
+                    tenant text NOT NULL,
+                    user_id text NOT NULL,
+                    session_id text NOT NULL,
+                    api_key_id bigint,
+                    retrieval_id text,
+                    query text NOT NULL,
+                    response text NOT NULL,
+                    model_used text NOT NULL,
+                    citations jsonb NOT NULL DEFAULT '[]',
+                    retrieved_chunks jsonb NOT NULL DEFAULT '[]',
+                    citation_count integer NOT NULL CHECK (citation_count >= 0),
+                    sentence_count integer NOT NULL CHECK (sentence_count >= 0),
+                    cited_sentences integer NOT NULL CHECK (cited_sentences >= 0),
+                    citation_rate double precision NOT NULL CHECK (citation_rate BETWEEN 0 AND 1),
+                    latency_retrieval_ms double precision,
+                    latency_generation_ms double precision,
+                    latency_total_ms double precision NOT NULL,
+                    prompt_tokens bigint NOT NULL,
+                    completion_tokens bigint NOT NULL,
+                    total_tokens bigint NOT NULL,
+                    token_cost_jpy numeric(8, 2),
+                    temperature double precision,
+                    context_window_size integer,
+                    relevance_score double precision CHECK (relevance_score BETWEEN 0 AND 1),
+                    user_feedback integer CHECK (user_feedback IN (-1, 0, 1)),
+                    feedback_at timestamptz,
+                    origin text NOT NULL CHECK (origin IN ('recorded', 'answered')),
+                    created_at timestamptz NOT NULL
+                );
+                CREATE INDEX ai_dialogue_log_user_id ON cairn.ai_dialogue_log (user_id);
+                CREATE INDEX ai_dialogue_log_session_id ON cairn.ai_dialogue_log (session_id);
+                CREATE INDEX ai_dialogue_log_created_at ON cairn.ai_dialogue_log (created_at);
+                CREATE INDEX ai_dialogue_log_user_created ON cairn.ai_dialogue_log (user_id, created_at DESC);
+                CREATE INDEX ai_dialogue_log_citation_rate ON cairn.ai_dialogue_log (citation_rate);
+                CREATE INDEX ai_dialogue_log_retrieval_id ON cairn.ai_dialogue_log (retrieval_id);
+                CREATE INDEX ai_dialogue_log_citations ON cairn.ai_dialogue_log USING gin (citations jsonb_path_ops);
+
+                CREATE TABLE cairn.rag_metrics_history (
+                    id bigint PRIMARY KEY,
+                    day date NOT NULL,
+                    tenant text NOT NULL,
+                    answers bigint NOT NULL,
+                    unique_users bigint NOT NULL,
+                    citation_rate_mean double precision,
+                    citations_per_answer double precision,
+                    answers_without_citation bigint NOT NULL,
+                    latency_p50_ms double precision,
+                    latency_p95_ms double precision,
+                    latency_p99_ms double precision,
+                    cost_per_answer_jpy numeric(8, 2),
+                    total_cost_jpy numeric(14, 2) NOT NULL,
+                    unpriced_answers bigint NOT NULL,
+                    relevance_mean double precision,
+                    feedback_positive bigint NOT NULL,
+                    feedback_neutral bigint NOT NULL,
+                    feedback_negative bigint NOT NULL,
+                    slo_compliance jsonb NOT NULL,
+                    computed_at timestamptz NOT NULL,
+                    CONSTRAINT rag_metrics_history_day_tenant UNIQUE (day, tenant) DEFERRABLE INITIALLY DEFERRED
+                );
+
+                CREATE TABLE cairn.audit_log (
+                    id bigint PRIMARY KEY,
+                    action text NOT NULL CHECK (action IN ('retention_purge', 'user_erasure')),
+                    reason text NOT NULL,
+                    subject_sha256 text,
+                    details jsonb NOT NULL,
+                    created_at timestamptz NOT NULL
+                );
+
+                COMMENT ON TABLE cairn.retrievals IS 'Every retrieval (POST /v1/retrieve and what builds on it): the question, the filters, the ranked chunks with their similarities, the timings.';
+                COMMENT ON TABLE cairn.ai_dialogue_log IS 'One AI-coach answer per row, joined to its retrieval: citations resolved to materials with a provenance snapshot, latency, tokens, cost, citation rate, feedback.';
+                COMMENT ON COLUMN cairn.ai_dialogue_log.citations IS 'Per citation: chunk_id, marker, material_id, title, page_number, char_start/char_end, similarity and rank in the retrieval, the quote and where it was found, and the provenance at the time of the answer.';
+                COMMENT ON COLUMN cairn.ai_dialogue_log.citation_rate IS 'Share of the response''s sentences carrying at least one citation marker (docs/DIALOGUES.md).';
+                COMMENT ON COLUMN cairn.ai_dialogue_log.token_cost_jpy IS 'Yen, from the price table of the model_used; NULL when the model has no price.';
+                COMMENT ON TABLE cairn.rag_metrics_history IS 'One row per UTC day and tenant: answers, citation, latency percentiles (exact), cost, relevance, feedback and SLO compliance.';
+                COMMENT ON TABLE cairn.audit_log IS 'What retention and erasure removed, when and why: ids and content hashes, never personal data.';
+                """),
         ]
     }
 }

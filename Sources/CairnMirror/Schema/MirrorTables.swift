@@ -1,7 +1,7 @@
 /// The tables the mirror copies, column by column: each column's name (the same on both sides) and how its
 /// SQLite value becomes a PostgreSQL one. Listed parents first, the order upserts run in (deletes run in
-/// reverse). The service's own tables (keys, ingest jobs, the retrieval log) stay local, and so does
-/// `bulk_jobs.ingest_job_id`, which points into them.
+/// reverse). The service's keys and ingest jobs stay local, and so does `bulk_jobs.ingest_job_id`, which points
+/// into them; the retrieval log, the dialogue log, the daily metrics and the audit log are mirrored.
 struct MirrorTable: Sendable {
     /// How a column's value crosses from SQLite to PostgreSQL.
     enum Kind: Sendable {
@@ -21,6 +21,12 @@ struct MirrorTable: Sendable {
         case bool
         /// little-endian float32 BLOB → vector(dimension).
         case vector
+        /// REAL → double precision.
+        case double
+        /// decimal TEXT (`12.34`) → numeric, exactly.
+        case numeric
+        /// `YYYY-MM-DD` TEXT → date.
+        case date
     }
 
     struct Column: Sendable {
@@ -84,8 +90,54 @@ struct MirrorTable: Sendable {
         .init(name: "started_at", kind: .timestamp), .init(name: "finished_at", kind: .timestamp),
     ])
 
+    static let retrievals = MirrorTable(name: "retrievals", key: "seq", columns: [
+        .init(name: "seq", kind: .bigint), .init(name: "id", kind: .text), .init(name: "created_at", kind: .timestamp),
+        .init(name: "api_key_id", kind: .bigint), .init(name: "tenant", kind: .text), .init(name: "query", kind: .text),
+        .init(name: "request", kind: .json), .init(name: "results", kind: .json),
+        .init(name: "max_similarity", kind: .double), .init(name: "below_threshold", kind: .integer),
+        .init(name: "exhaustive", kind: .bool), .init(name: "timings", kind: .json),
+        .init(name: "embedding_model", kind: .text),
+    ])
+
+    static let dialogues = MirrorTable(name: "ai_dialogue_log", key: "id", columns: [
+        .init(name: "id", kind: .bigint), .init(name: "tenant", kind: .text), .init(name: "user_id", kind: .text),
+        .init(name: "session_id", kind: .text), .init(name: "api_key_id", kind: .bigint),
+        .init(name: "retrieval_id", kind: .text), .init(name: "query", kind: .text), .init(name: "response", kind: .text),
+        .init(name: "model_used", kind: .text), .init(name: "citations", kind: .json),
+        .init(name: "retrieved_chunks", kind: .json), .init(name: "citation_count", kind: .integer),
+        .init(name: "sentence_count", kind: .integer), .init(name: "cited_sentences", kind: .integer),
+        .init(name: "citation_rate", kind: .double), .init(name: "latency_retrieval_ms", kind: .double),
+        .init(name: "latency_generation_ms", kind: .double), .init(name: "latency_total_ms", kind: .double),
+        .init(name: "prompt_tokens", kind: .bigint), .init(name: "completion_tokens", kind: .bigint),
+        .init(name: "total_tokens", kind: .bigint), .init(name: "token_cost_jpy", kind: .numeric),
+        .init(name: "temperature", kind: .double), .init(name: "context_window_size", kind: .integer),
+        .init(name: "relevance_score", kind: .double), .init(name: "user_feedback", kind: .integer),
+        .init(name: "feedback_at", kind: .timestamp), .init(name: "origin", kind: .text),
+        .init(name: "created_at", kind: .timestamp),
+    ])
+
+    static let metricsHistory = MirrorTable(name: "rag_metrics_history", key: "id", columns: [
+        .init(name: "id", kind: .bigint), .init(name: "day", kind: .date), .init(name: "tenant", kind: .text),
+        .init(name: "answers", kind: .bigint), .init(name: "unique_users", kind: .bigint),
+        .init(name: "citation_rate_mean", kind: .double), .init(name: "citations_per_answer", kind: .double),
+        .init(name: "answers_without_citation", kind: .bigint), .init(name: "latency_p50_ms", kind: .double),
+        .init(name: "latency_p95_ms", kind: .double), .init(name: "latency_p99_ms", kind: .double),
+        .init(name: "cost_per_answer_jpy", kind: .numeric), .init(name: "total_cost_jpy", kind: .numeric),
+        .init(name: "unpriced_answers", kind: .bigint), .init(name: "relevance_mean", kind: .double),
+        .init(name: "feedback_positive", kind: .bigint), .init(name: "feedback_neutral", kind: .bigint),
+        .init(name: "feedback_negative", kind: .bigint), .init(name: "slo_compliance", kind: .json),
+        .init(name: "computed_at", kind: .timestamp),
+    ])
+
+    static let auditLog = MirrorTable(name: "audit_log", key: "id", columns: [
+        .init(name: "id", kind: .bigint), .init(name: "action", kind: .text), .init(name: "reason", kind: .text),
+        .init(name: "subject_sha256", kind: .text), .init(name: "details", kind: .json),
+        .init(name: "created_at", kind: .timestamp),
+    ])
+
     /// Parents before children.
-    static let all: [MirrorTable] = [bulkJobs, materials, provenance, chunks, processingJobs]
+    static let all: [MirrorTable] = [bulkJobs, materials, provenance, chunks, processingJobs, retrievals, dialogues,
+                                     metricsHistory, auditLog]
 
     static func named(_ name: String) -> MirrorTable? { all.first { $0.name == name } }
 }

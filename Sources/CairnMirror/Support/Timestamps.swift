@@ -98,4 +98,25 @@ enum Timestamps {
         let month = mp + (mp < 10 ? 3 : -9)
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
+
+    /// Days since 1970-01-01 of `YYYY-MM-DD`, or nil.
+    static func days(_ text: String) -> Int32? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]), (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
+        let days = daysFromCivil(year: y, month: m, day: d)
+        guard civil(fromDays: days) == (y, m, d) else { return nil }
+        return Int32(days)
+    }
+
+    /// `YYYY-MM-DD` of a day counted from 1970-01-01.
+    static func day(daysSince1970 days: Int64) -> String {
+        let (y, m, d) = civil(fromDays: Int(days))
+        func pad(_ n: Int, _ width: Int) -> String {
+            let s = String(n)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
 }

@@ -18,6 +18,10 @@ public enum PostgresValue: Sendable, Equatable {
     case vector([Float])
     /// `bigint[]` (one dimension, no NULLs).
     case int8Array([Int64])
+    /// Days since 1970-01-01, sent as `date`.
+    case date(daysSince1970: Int32)
+    /// An exact decimal given as text (`-12.34`), sent as `numeric` (see ``PostgresNumeric``).
+    case numeric(String)
 
     /// PostgreSQL's epoch (2000-01-01) in Unix microseconds.
     static let postgresEpochMicros: Int64 = 946_684_800_000_000
@@ -34,6 +38,8 @@ public enum PostgresValue: Sendable, Equatable {
         case .jsonb: 3802
         case .timestamptz: 1184
         case .int8Array: 1016
+        case .numeric: 1700
+        case .date: 1082
         }
     }
 
@@ -60,6 +66,13 @@ public enum PostgresValue: Sendable, Equatable {
             out.int64(micros - Self.postgresEpochMicros)
         case .vector(let components):
             try out.vector(components)
+        case .date(let days):
+            out.int32(days - 10_957)
+        case .numeric(let text):
+            guard let bytes = PostgresNumeric.binary(text) else {
+                throw PostgresError(.invalidArgument, "\"\(text)\" is not a decimal number")
+            }
+            return bytes
         case .int8Array(let values):
             out.int32(1)  // dimensions
             out.int32(0)  // no NULLs

@@ -43,3 +43,14 @@ public struct FixtureError: Error, Sendable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+/// Files of the repository itself (config, prompts) for tests.
+public enum RepositoryFile {
+    /// The path of `relativePath` in the repository (`config/prices.json`).
+    public static func path(_ relativePath: String) throws -> String {
+        guard let path = FixtureLocator.first(relativePath, where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw FixtureError("\(relativePath) not found above \(FixtureLocator.startDirectories())")
+        }
+        return path
+    }
+}
