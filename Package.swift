@@ -139,7 +139,7 @@ let package = Package(
         .target(
             name: "CairnAPI",
             dependencies: [
-                "CairnService", "CairnIngest", "CairnEmbedding",
+                "CairnService", "CairnDialogue", "CairnIngest", "CairnEmbedding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -1,4 +1,5 @@
 public import CairnIngest
+public import CairnDialogue
 
 /// Why the retrieval service refused or failed a request, classified so the HTTP layer can pick a status
 /// without reading text.
@@ -34,6 +35,12 @@ public struct ServiceError: Error, CustomStringConvertible, Sendable, Hashable {
         case notReady
         /// The ingestion queue is full (503).
         case overloaded
+        /// The route needs a setting this server does not have (501; the message names the setting).
+        case notImplemented
+        /// An upstream service Cairn called (the chat-completions endpoint) failed or answered nonsense (502).
+        case badGateway
+        /// An upstream service did not answer in time (504).
+        case gatewayTimeout
         /// Cairn failed (500); the message sent to the client says no more than that.
         case `internal`
     }
@@ -75,6 +82,23 @@ public struct ServiceError: Error, CustomStringConvertible, Sendable, Hashable {
             self.init(.conflict, error.message, field: field ?? error.field)
         case .io, .embedding, .storage, .cancelled, .locked:
             self = .failure(error.message)
+        }
+    }
+
+    /// Maps a dialogue-module error: user errors keep their message and field, the rest become internal.
+    public init(_ error: DialogueError) {
+        switch error.kind {
+        case .invalid: self.init(.invalid, error.message, field: error.field)
+        case .unprocessable: self.init(.unprocessable, error.message, field: error.field)
+        case .notFound: self.init(.notFound, error.message, field: error.field)
+        case .upstream:
+            switch error.upstreamStatus {
+            case "timeout": self.init(.gatewayTimeout, error.message, detail: error.message)
+            case "rate_limited":
+                self.init(.badGateway, error.message, retryAfterSeconds: error.retryAfterSeconds, detail: error.message)
+            default: self.init(.badGateway, error.message, detail: error.message)
+            }
+        case .configuration, .storage: self = .failure(error.message)
         }
     }
 

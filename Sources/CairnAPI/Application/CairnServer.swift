@@ -56,6 +56,7 @@ public struct CairnServer: Sendable {
         VectorStoreRoutes(service: service).register(on: router)
         UploadRoutes(service: service).register(on: router)
         MaterialRoutes(service: service).register(on: router)
+        DialogueRoutes(service: service).register(on: router)
         JobRoutes(service: service).register(on: router)
         return router
     }

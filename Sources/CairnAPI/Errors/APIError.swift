@@ -50,6 +50,9 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case .rateLimited: (.tooManyRequests, "rate_limit_error", "rate_limit_exceeded")
         case .notReady: (.serviceUnavailable, "server_error", "not_ready")
         case .overloaded: (.serviceUnavailable, "server_error", "overloaded")
+        case .notImplemented: (.notImplemented, "invalid_request_error", "not_configured")
+        case .badGateway: (.badGateway, "server_error", "upstream_error")
+        case .gatewayTimeout: (.gatewayTimeout, "server_error", "upstream_timeout")
         case .internal: (.internalServerError, "server_error", "internal_error")
         }
         self.init(status: status, type: type, code: code, message: error.message, param: error.field,

@@ -43,6 +43,7 @@ enum OpenAPIDocument {
         let cursor = query("cursor", "The `next_cursor` of the previous page.",
                            ["type": "string", "pattern": .string("^[0-9]{1,18}" + OpenAPISchemas.end)])
         let limit = query("limit", "Items per page (default 100).", ["type": "integer", "minimum": 1, "maximum": 1000])
+        let time: JSONValue = ["anyOf": [["type": "string", "format": "date"], ["type": "string", "format": "date-time"]]]
         let (modelID, dimension) = service.model
         let paths: JSONValue = [
             "/v1/retrieve": ["post": op(
@@ -114,6 +115,30 @@ enum OpenAPIDocument {
                 "Start bulk job", "Indexes server-side files under the configured bulk roots (admin keys only); a path "
                     + "outside them is a 403.", tag: "jobs", body: jsonBody("BulkRequest", "What to index."),
                 ok: (202, "Queued.", "Bulk"), errorCodes: [400, 401, 403, 413, 415, 422, 429, 500, 503])],
+            "/v1/dialogues": [
+                "post": op("Record dialogue", "Records one answer of an AI coach: Cairn resolves each citation against the "
+                    + "store (material, title, page, char range, rank and similarity in the joined retrieval), snapshots "
+                    + "its provenance, checks quotes against the chunk, prices the tokens and measures the citation rate. "
+                    + "An unknown or another tenant's chunk is a 422 naming it.", tag: "dialogues",
+                    body: jsonBody("DialogueRequest", "The answer."), ok: (201, "Recorded.", "Dialogue"),
+                    errorCodes: [400, 401, 403, 413, 415, 422, 429, 500, 503]),
+                "get": op("List dialogues", "Recorded answers, newest first, a page at a time (coach keys: their tenant's).",
+                          tag: "dialogues", parameters: [
+                              query("tenant", "Only this tenant's.", ["type": "string"]),
+                              query("user_id", "Only this student's.", ["type": "string"]),
+                              query("session_id", "Only this conversation's.", ["type": "string"]),
+                              query("from", "Answered at or after (RFC 3339 date or date-time).", time),
+                              query("to", "Answered before (RFC 3339 date or date-time).", time),
+                              cursor, limit,
+                          ], ok: (200, "A page.", "DialogueList"), errorCodes: [400, 401, 403, 429, 500, 503]),
+            ],
+            "/v1/dialogues/{id}": ["get": op(
+                "Get dialogue", "One recorded answer with its resolved citations.", tag: "dialogues", parameters: [id],
+                ok: (200, "The dialogue.", "Dialogue"), errorCodes: [400, 401, 404, 429, 500, 503])],
+            "/v1/dialogues/{id}/feedback": ["post": op(
+                "Give feedback", "The student's verdict on an answer: -1, 0 or 1.", tag: "dialogues", parameters: [id],
+                body: jsonBody("FeedbackRequest", "The verdict."), ok: (200, "The dialogue.", "Dialogue"),
+                errorCodes: [400, 401, 404, 413, 415, 429, 500, 503])],
             "/healthz": ["get": op("Health", "Whether the process is alive.", tag: "system", public: true,
                                    ok: (200, "Alive.", "Health"), errorCodes: [])],
             "/readyz": ["get": op("Readiness", "Whether the index is loaded and the store open (503 until then), with "

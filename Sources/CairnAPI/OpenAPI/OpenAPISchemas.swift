@@ -39,6 +39,10 @@ enum OpenAPISchemas {
     static let licensePattern = "^[A-Za-z0-9.+-]{1,63}" + end
 
     static func all(dimension: Int?) -> [(String, JSONValue)] {
+        core(dimension: dimension) + dialogues()
+    }
+
+    static func core(dimension: Int?) -> [(String, JSONValue)] {
         [
             ("Error", Schema.record("An error in OpenAI's shape.", [
                 ("error", Schema.record("What went wrong.", [
@@ -53,7 +57,7 @@ enum OpenAPISchemas {
                         "invalid_value", "unknown_field", "invalid_request", "invalid_api_key", "forbidden", "not_found",
                         "model_not_found", "method_not_allowed",
                         "conflict", "payload_too_large", "unsupported_media_type", "unprocessable", "rate_limit_exceeded",
-                        "not_ready", "overloaded", "internal_error",
+                        "not_ready", "overloaded", "internal_error", "not_configured", "upstream_error", "upstream_timeout",
                     ])),
                     ("request_id", Schema.string("The request's id (also in the X-Request-Id header and the server log).")),
                 ])),

@@ -189,3 +189,10 @@ enum DialogueJSON {
         try? JSONDecoder().decode(type, from: Data(text.utf8))
     }
 }
+
+extension DialogueStore {
+    /// The owners (tenants) of the materials of the chunks `ids` that exist.
+    public func owners(ofChunks ids: [Int64]) throws(DialogueError) -> Set<String> {
+        Set(try chunkFacts(Array(Set(ids))).values.map(\.owner))
+    }
+}

@@ -40,7 +40,7 @@ extension ServiceConfiguration {
                 try setting.apply(&config, value)
             } catch {
                 // A database URL may carry a password: never echo it.
-                let shown = key == "database_url" ? "(the URL given)" : "\(value)"
+                let shown = key == "database_url" || key == "llm.api_key" ? "(the value given)" : "\(value)"
                 throw ConfigurationError("\(key) = \(shown) (from \(source)) \(error.message)")
             }
             config.sources[key] = source

@@ -1,4 +1,5 @@
 public import CairnEmbedding
+public import CairnDialogue
 import Foundation
 
 /// Everything `cairn serve` is configured with, as one validated value.
@@ -54,6 +55,16 @@ public struct ServiceConfiguration: Sendable, Hashable {
     public var logLevel = "info"
     /// The embedder of chunks and queries.
     public var embedder = EmbedderConfiguration()
+    /// The price table's file (JPY per million tokens per model); the built-in `config/prices.json` when nil.
+    public var pricesFile: String?
+    /// The objectives each day's metrics are held to.
+    public var objectives: [ServiceLevelObjective] = ServiceLevelObjective.defaults
+    /// The chat-completions endpoint `/v1/answer` calls, when one is configured.
+    public var llm = LLMSettings()
+    /// A directory of prompt templates that replaces the built-in ones (`prompts/` in the repository).
+    public var promptsDirectory: String?
+    /// Whether the server runs the daily rollup and retention shortly after midnight UTC.
+    public var dailyJobs = true
     /// Where each setting's value came from (`--port`, `CAIRN_PORT`, `config.json`, or absent for defaults).
     public var sources: [String: String] = [:]
 
@@ -72,4 +83,24 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Hash
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// The OpenAI-compatible chat-completions endpoint `POST /v1/answer` calls.
+public struct LLMSettings: Sendable, Hashable {
+    /// The API's base URL (`https://api.openai.com/v1`, `http://127.0.0.1:11434/v1`); nil: no LLM, `/v1/answer` is 501.
+    public var baseURL: String?
+    /// The model asked for.
+    public var model = "gpt-4o-mini"
+    /// The bearer key, if the endpoint needs one (`CAIRN_LLM_API_KEY`).
+    public var apiKey: String?
+    /// Per-request time limit in milliseconds.
+    public var timeoutMilliseconds = 60_000
+    /// Retries of a 429, a 5xx, a time-out or a lost connection.
+    public var maxRetries = 3
+    /// The default sampling temperature.
+    public var temperature = 0.2
+    /// The most completion tokens asked for.
+    public var maxTokens = 800
+
+    public init() {}
 }

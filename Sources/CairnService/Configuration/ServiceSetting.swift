@@ -13,7 +13,9 @@ public struct ServiceSetting: Sendable {
     let apply: @Sendable (inout ServiceConfiguration, ConfigValue) throws(ConfigurationError) -> Void
 
     /// Every setting.
-    public static let all: [ServiceSetting] = [
+    public static let all: [ServiceSetting] = core + dialogue
+
+    static let core: [ServiceSetting] = [
         .string("host", "CAIRN_HOST", "address to listen on") { $0.host = $1 },
         .int("port", "CAIRN_PORT", "TCP port (0: any free port)", 0...65_535) { $0.port = $1 },
         .string("data_dir", "CAIRN_DATA_DIR", "data directory") { $0.dataDirectory = $1 },

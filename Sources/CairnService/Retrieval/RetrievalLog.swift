@@ -1,4 +1,5 @@
 import CairnIngest
+public import CairnDialogue
 import CairnSQL
 public import Foundation
 public import Logging
@@ -95,7 +96,7 @@ public struct StoredRetrieval: Sendable, Hashable {
 /// never acknowledged as stored.
 public final class RetrievalLog: Sendable {
     private let database: SQLiteDatabase
-    private let buffer = Mutex<[RetrievalRecord]>([])
+    let buffer = Mutex<[RetrievalRecord]>([])
     private let logger: Logger
 
     /// Opens a connection of its own to the store at `databasePath`.
@@ -171,5 +172,44 @@ public final class RetrievalLog: Sendable {
         } catch {
             throw .failure("reading retrieval \(id): \(error)")
         }
+    }
+}
+
+extension RetrievalLog {
+    /// The retrieval `id` as the dialogue module joins it — from the buffer when not yet written — or nil.
+    /// Its tenant is the coach's, or the owner filter an admin gave.
+    public func joined(_ id: String) throws(ServiceError) -> JoinedRetrieval? {
+        if let r = pending(id) {
+            var tenant = r.tenant?.rawValue
+            if tenant == nil, case .text(let owner)? = r.filters["owner_id"] { tenant = owner }
+            return JoinedRetrieval(
+                id: r.id, tenant: tenant,
+                hits: r.results.map { .init(rank: $0.rank, chunkID: $0.chunkID, materialID: $0.materialID,
+                                            similarity: Self.decimal($0.similarity)) },
+                totalMilliseconds: r.timings["total_ms"])
+        }
+        guard let stored = try record(id) else { return nil }
+        func object(_ text: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        let results = object(stored.resultsJSON) as? [[String: Any]] ?? []
+        let request = object(stored.requestJSON) as? [String: Any]
+        let filters = request?["filters"] as? [String: Any]
+        let timings = object(stored.timingsJSON) as? [String: Any]
+        return JoinedRetrieval(
+            id: stored.id, tenant: stored.tenant?.rawValue ?? (filters?["owner_id"] as? String),
+            hits: results.compactMap { r in
+                guard let rank = (r["rank"] as? NSNumber)?.intValue, let chunk = (r["chunk_id"] as? NSNumber)?.int64Value,
+                      let material = (r["material_id"] as? NSNumber)?.int64Value,
+                      let similarity = (r["similarity"] as? NSNumber)?.doubleValue else { return nil }
+                return .init(rank: rank, chunkID: chunk, materialID: material, similarity: Self.decimal(Float(similarity)))
+            },
+            totalMilliseconds: (timings?["total_ms"] as? NSNumber)?.doubleValue)
+    }
+
+    /// A float32 similarity as the double its shortest text reads as (`0.7039576`, as `/v1/retrieve` shows it).
+    static func decimal(_ value: Float) -> Double { Double("\(value)") ?? Double(value) }
+
+    /// A buffered record not yet written.
+    func pending(_ id: String) -> RetrievalRecord? {
+        buffer.withLock { $0.last { $0.id == id } }
     }
 }

@@ -1,4 +1,5 @@
 import CairnEmbedding
+public import CairnDialogue
 public import CairnIngest
 public import CairnStorage
 import CairnIndex
@@ -39,6 +40,10 @@ public final class CairnService: Sendable {
         let spool: Spool
         /// The PostgreSQL mirror's worker, when a database URL is configured.
         let mirror: MirrorWorker?
+        /// The dialogue log, the price table and the prompt templates.
+        let dialogues: DialogueStore
+        let prices: PriceTable
+        let prompts: PromptLibrary
     }
 
     /// Where the service is in its life.
@@ -243,13 +248,24 @@ public final class CairnService: Sendable {
                                    bulkRoots: configuration.bulkRoots, limit: configuration.ingestQueueLimit, logger: logger)
         try queue.recover()
         let retrievals = try RetrievalLog(databasePath: library.store.path, logger: logger)
+        let dialogues: DialogueStore
+        let prices: PriceTable
+        let prompts: PromptLibrary
+        do {
+            dialogues = try DialogueStore(databasePath: library.store.path)
+            prices = try configuration.pricesFile.map(PriceTable.load) ?? .standard
+            prompts = try configuration.promptsDirectory.map(PromptLibrary.load(directory:)) ?? .standard
+        } catch {
+            throw .failure("the dialogue module: \(error.message)")
+        }
         let mirror = try openMirror(library)
         let report = library.reconcileReport
         let info = ReadyInfo(createdAdminKey: createdKey, materials: library.catalog.materialCount,
                              chunks: report.chunks, startSeconds: Date().timeIntervalSince(started), reconciled: report,
                              modelSeconds: modelSeconds)
         let parts = Parts(library: library, queryEmbedder: queryEmbedder, keys: keys, jobs: jobs, queue: queue,
-                          retrievals: retrievals, spool: spool, mirror: mirror)
+                          retrievals: retrievals, spool: spool, mirror: mirror, dialogues: dialogues, prices: prices,
+                          prompts: prompts)
         return (parts, info)
     }
 

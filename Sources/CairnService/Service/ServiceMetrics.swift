@@ -13,6 +13,7 @@ struct ServiceMetrics: Sendable {
     let filter: Timer
     let retrieve: Timer
     let retrievals: Counter
+    let dialogues: Counter
     let embeddings: Timer
     let embeddedInputs: Counter
     let indexVectors: Gauge
@@ -34,6 +35,7 @@ struct ServiceMetrics: Sendable {
         filter = Timer(label: "cairn_filter_seconds", dimensions: [], factory: factory)
         retrieve = Timer(label: "cairn_retrieve_seconds", dimensions: [], factory: factory)
         retrievals = Counter(label: "cairn_retrievals_total", dimensions: [], factory: factory)
+        dialogues = Counter(label: "cairn_dialogues_total", dimensions: [], factory: factory)
         embeddings = Timer(label: "cairn_embeddings_seconds", dimensions: [], factory: factory)
         embeddedInputs = Counter(label: "cairn_embedded_inputs_total", dimensions: [], factory: factory)
         indexVectors = Gauge(label: "cairn_index_vectors", dimensions: [], factory: factory)

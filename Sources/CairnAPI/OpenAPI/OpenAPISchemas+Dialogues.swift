@@ -1,0 +1,130 @@
+import CairnDialogue
+import CairnService
+
+extension OpenAPISchemas {
+    /// The dialogue module's request and response schemas.
+    static func dialogues() -> [(String, JSONValue)] {
+        let text = { (d: String, max: Int) in Schema.string(d, minLength: 1, maxLength: max) }
+        let ms = { (d: String) in Schema.number(d, minimum: 0, maximum: 3_600_000) }
+        return [
+            ("DialogueRequest", Schema.input(
+                "One answer of an AI coach, to be recorded with its citations resolved, priced and measured.",
+                required: ["user_id", "session_id", "query", "response", "model_used", "latency_ms", "prompt_tokens",
+                           "completion_tokens"], [
+                    ("user_id", text("The student.", 256)),
+                    ("session_id", text("The conversation.", 256)),
+                    ("query", text("The student's question.", 32_768)),
+                    ("response", Schema.string("The coach's answer, with citation markers such as [1].",
+                                               maxLength: DialogueRoutes.textLimit)),
+                    ("model_used", text("The chat model that wrote the answer (its price comes from the price table).", 256)),
+                    ("retrieval_id", Schema.string("The /v1/retrieve call the answer's context came from.",
+                                                   pattern: "^ret_[0-9a-f]{28}" + end)),
+                    ("citations", Schema.array(Schema.ref("CitationInput"), "The chunks the answer cites.",
+                                               maxItems: DialogueStore.maxCitations)),
+                    ("latency_ms", Schema.input("Where the time went, in milliseconds.", required: ["total"], [
+                        ("retrieval", ms("Retrieving the context (default: the joined retrieval's own time).")),
+                        ("generation", ms("The model writing the answer.")),
+                        ("total", ms("From question to answer.")),
+                    ])),
+                    ("prompt_tokens", Schema.integer("Tokens of the prompt.", minimum: 0, maximum: 100_000_000)),
+                    ("completion_tokens", Schema.integer("Tokens of the answer.", minimum: 0, maximum: 100_000_000)),
+                    ("temperature", Schema.number("The sampling temperature.", minimum: 0, maximum: 2)),
+                    ("context_window_size", Schema.integer("The model's context window in tokens.", minimum: 0,
+                                                           maximum: 100_000_000)),
+                    ("relevance_score", Schema.number("How relevant the answer was judged (0 to 1).", minimum: 0,
+                                                      maximum: 1)),
+                    ("tenant", text("The tenant (admin keys; coach keys record their own).", 256)),
+                    ("created_at", Schema.string("When it was answered (admin keys, to import past answers; default now).",
+                                                 format: "date-time")),
+                ])),
+            ("CitationInput", Schema.input("One citation.", required: ["chunk_id"], [
+                ("chunk_id", Schema.integer("The cited chunk (from the retrieval's results).", minimum: 1,
+                                            maximum: 9_007_199_254_740_991)),
+                ("marker", Schema.string("The marker as written in the response, such as [2].", maxLength: 32)),
+                ("quote", Schema.string("Text the answer quotes from the chunk.", maxLength: 4_096)),
+            ])),
+            ("FeedbackRequest", Schema.input("The student's verdict on an answer.", required: ["user_feedback"], [
+                ("user_feedback", Schema.integer("-1 (bad), 0 (neutral) or 1 (good).", minimum: -1, maximum: 1)),
+            ])),
+            ("Dialogue", dialogue()),
+            ("DialogueList", Schema.record("A page of dialogues, newest first.", [
+                ("object", Schema.string("Always `list`.", values: ["list"])),
+                ("data", Schema.array(Schema.ref("Dialogue"), "The dialogues, newest first.")),
+                ("has_more", Schema.boolean("Whether another page follows.")),
+                ("next_cursor", Schema.string("Pass as `cursor` for the next page.", nullable: true)),
+            ])),
+        ]
+    }
+
+    static func dialogue() -> JSONValue {
+        let n = { (d: String) in Schema.number(d, nullable: true) }
+        let provenance = Schema.record("The cited material's provenance when the answer was recorded.", [
+            ("source_uri", Schema.string("Where it came from.", nullable: true)),
+            ("license_type", Schema.string("Its licence.")),
+            ("acquisition_method", Schema.string("How it came to Cairn.")),
+            ("content_type", Schema.string("What kind of content it is.")),
+            ("acquired_at", Schema.string("When it was acquired.", nullable: true)),
+        ])
+        let citation = Schema.record("A citation resolved against the store.", [
+            ("chunk_id", Schema.integer("The chunk.")),
+            ("marker", Schema.string("The marker given.", nullable: true)),
+            ("marker_in_response", Schema.boolean("Whether the marker occurs in the response.", nullable: true)),
+            ("material_id", Schema.integer("The chunk's material.")),
+            ("material_title", Schema.string("The material's title.")),
+            ("external_id", Schema.string("The material's external id.", nullable: true)),
+            ("owner_id", Schema.string("The material's tenant.")),
+            ("page_number", Schema.integer("First page.", nullable: true)),
+            ("page_end", Schema.integer("Last page.", nullable: true)),
+            ("char_start", Schema.integer("Start in the material's text (Unicode scalars).")),
+            ("char_end", Schema.integer("End in the material's text (exclusive).")),
+            ("heading_path", Schema.array(Schema.string("A heading."), "The headings above the chunk.")),
+            ("in_retrieval", Schema.boolean("Whether the joined retrieval returned this chunk (null: no retrieval).",
+                                            nullable: true)),
+            ("rank", Schema.integer("Its rank in the retrieval.", nullable: true)),
+            ("similarity", n("Its similarity in the retrieval.")),
+            ("quote", Schema.string("The quote given.", nullable: true)),
+            ("quote_found", Schema.boolean("Whether the quote is in the chunk's text.", nullable: true)),
+            ("quote_match", Schema.string("How it was found.", nullable: true, values: ["exact", "normalized"])),
+            ("quote_char_start", Schema.integer("The quote's start in the material's text.", nullable: true)),
+            ("quote_char_end", Schema.integer("The quote's end in the material's text.", nullable: true)),
+            ("provenance", provenance),
+        ])
+        return Schema.record("One recorded answer, completed by Cairn.", [
+            ("object", Schema.string("Always `dialogue`.", values: ["dialogue"])),
+            ("id", Schema.integer("The dialogue's id.", minimum: 1)),
+            ("tenant", Schema.string("The tenant.")),
+            ("user_id", Schema.string("The student.")),
+            ("session_id", Schema.string("The conversation.")),
+            ("retrieval_id", Schema.string("The joined retrieval.", nullable: true)),
+            ("query", Schema.string("The question.")),
+            ("response", Schema.string("The answer.")),
+            ("model_used", Schema.string("The chat model.")),
+            ("citations", Schema.array(citation, "The citations, resolved.")),
+            ("retrieved_chunks", Schema.array(Schema.record("One of the retrieval's results.", [
+                ("rank", Schema.integer("Its rank.")), ("chunk_id", Schema.integer("The chunk.")),
+                ("material_id", Schema.integer("Its material.")), ("similarity", Schema.number("Its similarity.")),
+                ("cited", Schema.boolean("Whether the answer cited it.")),
+            ]), "The joined retrieval's results, and which were cited.")),
+            ("citation_count", Schema.integer("Citations.", minimum: 0)),
+            ("sentence_count", Schema.integer("Sentences in the response.", minimum: 0)),
+            ("cited_sentences", Schema.integer("Sentences with a citation marker.", minimum: 0)),
+            ("citation_rate", Schema.number("cited_sentences / sentence_count (0 without sentences).", minimum: 0,
+                                            maximum: 1)),
+            ("latency_ms", Schema.record("Milliseconds.", [
+                ("retrieval", n("Retrieval.")), ("generation", n("Generation.")), ("total", Schema.number("Total.")),
+            ])),
+            ("prompt_tokens", Schema.integer("Prompt tokens.")),
+            ("completion_tokens", Schema.integer("Completion tokens.")),
+            ("total_tokens", Schema.integer("Their sum.")),
+            ("token_cost_jpy", Schema.string("Cost in yen, two decimals, exact (null: the model has no price).",
+                                             nullable: true, pattern: "^[0-9]+\\.[0-9]{2}" + end)),
+            ("temperature", n("Sampling temperature.")),
+            ("context_window_size", Schema.integer("Context window.", nullable: true)),
+            ("relevance_score", n("Relevance, 0 to 1.")),
+            ("user_feedback", Schema.integer("-1, 0 or 1.", nullable: true, minimum: -1, maximum: 1)),
+            ("feedback_at", Schema.string("When feedback was given.", nullable: true)),
+            ("origin", Schema.string("Recorded by a backend or answered by Cairn.", values: ["recorded", "answered"])),
+            ("created_at", Schema.string("When it was answered.")),
+        ])
+    }
+}
