@@ -118,7 +118,7 @@ let package = Package(
         .target(
             name: "CairnDialogue",
             dependencies: [
-                "CairnIngest", "CairnHTTP", "CairnSQL",
+                "CairnIngest", "CairnEmbedding", "CairnHTTP", "CairnSQL",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -152,7 +152,7 @@ let package = Package(
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnAPI", "CairnService", "CairnBench", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres",
+                "CairnAPI", "CairnService", "CairnDialogue", "CairnBench", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres",
                 "CairnStorage", "CairnIndex", "CairnVectorMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

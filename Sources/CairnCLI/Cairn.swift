@@ -11,7 +11,8 @@ struct Cairn: AsyncParsableCommand {
         abstract: "Cairn: retrieval and embedding for grounded AI coaches, with its own vector index.",
         subcommands: [
             ServeCommand.self, KeysCommand.self, IndexCommand.self, SearchCommand.self, InfoCommand.self,
-            EmbedCommand.self, VectorsCommand.self, MirrorCommand.self, BenchCommand.self,
+            EmbedCommand.self, VectorsCommand.self, MirrorCommand.self, MetricsCommand.self, ReportCommand.self,
+            RetentionCommand.self, BenchCommand.self,
         ]
     )
 

@@ -57,6 +57,7 @@ public struct CairnServer: Sendable {
         UploadRoutes(service: service).register(on: router)
         MaterialRoutes(service: service).register(on: router)
         DialogueRoutes(service: service).register(on: router)
+        MetricsRoutes(service: service).register(on: router)
         JobRoutes(service: service).register(on: router)
         return router
     }

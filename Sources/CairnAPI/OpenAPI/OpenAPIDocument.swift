@@ -139,6 +139,44 @@ enum OpenAPIDocument {
                 "Give feedback", "The student's verdict on an answer: -1, 0 or 1.", tag: "dialogues", parameters: [id],
                 body: jsonBody("FeedbackRequest", "The verdict."), ok: (200, "The dialogue.", "Dialogue"),
                 errorCodes: [400, 401, 404, 413, 415, 429, 500, 503])],
+            "/v1/metrics/rag": ["get": op(
+                "Get RAG metrics", "Daily figures per tenant from rag_metrics_history (coach keys: their tenant's): "
+                    + "answers, students, citation rate, latency percentiles, cost, relevance, feedback and each "
+                    + "objective's target, value and verdict. Default range: the 30 days up to today (UTC).",
+                tag: "metrics", parameters: [
+                    query("from", "First day (YYYY-MM-DD).", ["type": "string", "format": "date"]),
+                    query("to", "Last day (YYYY-MM-DD).", ["type": "string", "format": "date"]),
+                    query("tenant", "Only this tenant's.", ["type": "string"]),
+                ], ok: (200, "The rows.", "RagMetrics"), errorCodes: [400, 401, 403, 429, 500, 503])],
+            "/v1/report": ["get": [
+                "summary": "Get report", "operationId": "getReport", "tags": ["metrics"],
+                "description": .string("One self-contained HTML page (inline SVG, no scripts or external assets): "
+                    + "latency percentiles, citation rate and cost per day against the objectives, the most-cited "
+                    + "materials and licences, and answers without citations, computed from the dialogue log now."),
+                "parameters": [
+                    query("from", "First day (YYYY-MM-DD).", ["type": "string", "format": "date"]),
+                    query("to", "Last day (YYYY-MM-DD).", ["type": "string", "format": "date"]),
+                    query("tenant", "Only this tenant's (coach keys: their own).", ["type": "string"]),
+                ],
+                "responses": .object([("200", ["description": "The page.",
+                                               "content": ["text/html": ["schema": ["type": "string"]]]])]
+                    + [400, 401, 403, 429, 500, 503].map { code in
+                        (String(code), ["description": .string(Self.reason(code)),
+                                        "content": ["application/json": ["schema": Schema.ref("Error")]]])
+                    }),
+            ]],
+            "/v1/retention/run": ["post": op(
+                "Run retention", "Deletes every material whose retention_years after acquired_at (else created_at) "
+                    + "has passed from the index, the store, the mirror and the embedding cache, and writes an audit "
+                    + "record (admin keys; the server also runs it daily after 00:05 UTC).", tag: "governance",
+                ok: (200, "What was removed.", "Purge"), errorCodes: [400, 401, 403, 429, 500, 503])],
+            "/v1/users/{user_id}/data": ["delete": op(
+                "Erase user data", "Erases a user's dialogue records (and the retrievals they joined) and the materials "
+                    + "they own from the index, the store, the mirror and the embedding cache; returns counts and "
+                    + "leaves an audit record without the personal data (admin keys).", tag: "governance",
+                parameters: [["name": "user_id", "in": "path", "required": true, "description": "The user.",
+                              "schema": ["type": "string", "minLength": 1, "maxLength": 256]]],
+                ok: (200, "What was removed.", "Purge"), errorCodes: [400, 401, 403, 429, 500, 503])],
             "/healthz": ["get": op("Health", "Whether the process is alive.", tag: "system", public: true,
                                    ok: (200, "Alive.", "Health"), errorCodes: [])],
             "/readyz": ["get": op("Readiness", "Whether the index is loaded and the store open (503 until then), with "

@@ -47,6 +47,22 @@ extension OpenAPISchemas {
                 ("user_feedback", Schema.integer("-1 (bad), 0 (neutral) or 1 (good).", minimum: -1, maximum: 1)),
             ])),
             ("Dialogue", dialogue()),
+            ("DailyMetrics", dailyMetrics()),
+            ("RagMetrics", Schema.record("Daily figures per tenant from rag_metrics_history (written by the rollup).", [
+                ("object", Schema.string("Always `list`.", values: ["list"])),
+                ("from", Schema.string("First day.", format: "date")),
+                ("to", Schema.string("Last day.", format: "date")),
+                ("data", Schema.array(Schema.ref("DailyMetrics"), "By day, then tenant.")),
+            ])),
+            ("Purge", Schema.record("What a retention run or an erasure removed.", [
+                ("object", Schema.string("What ran.", values: ["retention_run", "user_erasure"])),
+                ("materials", Schema.integer("Materials deleted from index, store and mirror.", minimum: 0)),
+                ("chunks", Schema.integer("Their chunks.", minimum: 0)),
+                ("embedding_cache_entries", Schema.integer("Cached embeddings of their texts removed.", minimum: 0)),
+                ("dialogues", Schema.integer("Dialogue records deleted.", minimum: 0)),
+                ("retrievals", Schema.integer("Retrieval records deleted.", minimum: 0)),
+                ("audit_id", Schema.integer("The audit record (null: nothing to purge).", nullable: true)),
+            ])),
             ("DialogueList", Schema.record("A page of dialogues, newest first.", [
                 ("object", Schema.string("Always `list`.", values: ["list"])),
                 ("data", Schema.array(Schema.ref("Dialogue"), "The dialogues, newest first.")),
@@ -54,6 +70,42 @@ extension OpenAPISchemas {
                 ("next_cursor", Schema.string("Pass as `cursor` for the next page.", nullable: true)),
             ])),
         ]
+    }
+
+    static func dailyMetrics() -> JSONValue {
+        let n = { (d: String) in Schema.number(d, nullable: true) }
+        let yen = { (d: String, nullable: Bool) in
+            Schema.string(d, nullable: nullable, pattern: "^[0-9]+\\.[0-9]{2}" + end)
+        }
+        return Schema.record("One UTC day of one tenant's answers.", [
+            ("day", Schema.string("The day.", format: "date")),
+            ("tenant", Schema.string("The tenant.")),
+            ("answers", Schema.integer("Answers recorded.", minimum: 0)),
+            ("unique_users", Schema.integer("Students.", minimum: 0)),
+            ("citation_rate_mean", n("Mean citation rate.")),
+            ("citations_per_answer", n("Mean citations per answer.")),
+            ("answers_without_citation", Schema.integer("Answers citing nothing.", minimum: 0)),
+            ("latency_p50_ms", n("Exact nearest-rank p50 of total latency.")),
+            ("latency_p95_ms", n("p95.")),
+            ("latency_p99_ms", n("p99.")),
+            ("cost_per_answer_jpy", yen("Total cost over priced answers, per priced answer.", true)),
+            ("total_cost_jpy", yen("Cost of the priced answers.", false)),
+            ("unpriced_answers", Schema.integer("Answers of models without a price.", minimum: 0)),
+            ("relevance_mean", n("Mean relevance score.")),
+            ("feedback", Schema.record("Feedback counts.", [
+                ("positive", Schema.integer("1s.", minimum: 0)), ("neutral", Schema.integer("0s.", minimum: 0)),
+                ("negative", Schema.integer("-1s.", minimum: 0)),
+            ])),
+            ("slo_compliance", Schema.array(Schema.record("One objective.", [
+                ("metric", Schema.string("The metric.", values: ServiceLevelObjective.Metric.allCases.map(\.rawValue))),
+                ("comparison", Schema.string("<= or >=.", values: ["<=", ">="])),
+                ("target", Schema.number("The target.")),
+                ("actual", n("The day's value.")),
+                ("met", Schema.boolean("Whether it was met (null: nothing to judge).", nullable: true)),
+            ]), "Each configured objective.")),
+            ("all_met", Schema.boolean("Every judged objective met.", nullable: true)),
+            ("computed_at", Schema.string("When the rollup computed it.")),
+        ])
     }
 
     static func dialogue() -> JSONValue {

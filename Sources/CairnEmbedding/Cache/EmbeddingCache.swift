@@ -176,3 +176,30 @@ public struct EmbeddingCacheStatistics: Sendable, Hashable, Codable {
         hits + misses == 0 ? 0 : Double(hits) / Double(hits + misses)
     }
 }
+
+extension EmbeddingCache {
+    /// Deletes the entries of `texts` under every model the cache holds (erasure and retention: no embedding
+    /// of a purged text stays behind); returns how many were removed.
+    @discardableResult
+    public func remove(texts: [String]) throws(SQLError) -> Int {
+        guard !texts.isEmpty else { return 0 }
+        do {
+            let models = try database.query("SELECT DISTINCT model FROM embedding_cache").map { try $0.get(0, as: String.self) }
+            return try database.transaction(.immediate) { () throws -> Int in
+                var removed = 0
+                try database.withStatement("DELETE FROM embedding_cache WHERE key = ?") { statement in
+                    for model in models {
+                        for text in Set(texts) {
+                            removed += try statement.execute([.blob(Self.key(model: model, text: text))])
+                        }
+                    }
+                }
+                return removed
+            }
+        } catch let error as SQLError {
+            throw Self.described(error, path: path)
+        } catch {
+            throw SQLError.invalidArgument("embedding cache \(path): \(error)", path: path)
+        }
+    }
+}

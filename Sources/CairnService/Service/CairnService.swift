@@ -338,6 +338,14 @@ public final class CairnService: Sendable {
             group.addTask(executorPreference: maintenance) { [self] in
                 await Self.repeating(milliseconds: 5_000) { self.updateGauges() }
             }
+            if configuration.dailyJobs {
+                group.addTask(executorPreference: maintenance) { [self] in
+                    while true {
+                        do { try await Task.sleep(for: .seconds(Self.secondsUntilNightly())) } catch { return }
+                        self.nightly()
+                    }
+                }
+            }
             await stopSignal.wait()
             group.cancelAll()
         }
