@@ -139,6 +139,19 @@ enum OpenAPIDocument {
                 "Give feedback", "The student's verdict on an answer: -1, 0 or 1.", tag: "dialogues", parameters: [id],
                 body: jsonBody("FeedbackRequest", "The verdict."), ok: (200, "The dialogue.", "Dialogue"),
                 errorCodes: [400, 401, 404, 413, 415, 429, 500, 503])],
+            "/v1/prompt": ["post": op(
+                "Render prompt", "Retrieves the question's context and renders the prompt templates (prompts/): the "
+                    + "coach system prompt and the numbered chunks with their sources, plus the citation map from each "
+                    + "marker to its chunk — for a backend that calls its own model and then records the answer with "
+                    + "POST /v1/dialogues.", tag: "dialogues", body: jsonBody("PromptRequest", "The question."),
+                ok: (200, "The prompt.", "Prompt"), errorCodes: [400, 401, 403, 413, 415, 422, 429, 500, 503])],
+            "/v1/answer": ["post": op(
+                "Answer question", "Retrieves, renders the prompt, asks the configured OpenAI-compatible chat model "
+                    + "(llm.base_url; retried on 429, 5xx and time-outs), maps the markers it used to chunks and records "
+                    + "the dialogue with the model's token usage. 501 when no chat model is configured.",
+                tag: "dialogues", body: jsonBody("AnswerRequest", "The question and who asks."),
+                ok: (200, "The answer and its dialogue record.", "Answer"),
+                errorCodes: [400, 401, 403, 413, 415, 422, 429, 500, 501, 502, 503, 504])],
             "/v1/metrics/rag": ["get": op(
                 "Get RAG metrics", "Daily figures per tenant from rag_metrics_history (coach keys: their tenant's): "
                     + "answers, students, citation rate, latency percentiles, cost, relevance, feedback and each "
@@ -229,7 +242,10 @@ enum OpenAPIDocument {
         case 422: "Nothing in it can be processed."
         case 429: "The key's rate limit is exceeded (see Retry-After)."
         case 500: "Cairn failed; the message gives the request id, the server log the details."
+        case 501: "This server is not configured for it (the message names the setting)."
+        case 502: "The chat model endpoint failed or answered nonsense."
         case 503: "The service is starting or its queue is full (see Retry-After)."
+        case 504: "The chat model endpoint did not answer in time."
         default: "Error."
         }
     }

@@ -47,6 +47,43 @@ extension OpenAPISchemas {
                 ("user_feedback", Schema.integer("-1 (bad), 0 (neutral) or 1 (good).", minimum: -1, maximum: 1)),
             ])),
             ("Dialogue", dialogue()),
+            ("PromptRequest", Schema.input("A question and how to retrieve its context.", required: ["query"],
+                                           promptFields)),
+            ("AnswerRequest", Schema.input("A student's question for Cairn to answer with the configured chat model.",
+                                           required: ["query", "user_id", "session_id"], promptFields + [
+                ("user_id", text("The student.", 256)),
+                ("session_id", text("The conversation.", 256)),
+                ("temperature", Schema.number("Sampling temperature (default: the llm.temperature setting).", minimum: 0,
+                                              maximum: 2)),
+            ])),
+            ("Prompt", Schema.record("The rendered prompt and which marker stands for which chunk.", [
+                ("object", Schema.string("Always `prompt`.", values: ["prompt"])),
+                ("retrieval_id", Schema.string("The retrieval the context came from (give it to POST /v1/dialogues).")),
+                ("language", Schema.string("The question's detected language.", nullable: true)),
+                ("messages", Schema.array(Schema.record("A chat message.", [
+                    ("role", Schema.string("system or user.", values: ["system", "user"])),
+                    ("content", Schema.string("The text.")),
+                ]), "Chat messages for an OpenAI-compatible model.")),
+                ("citation_map", Schema.array(Schema.record("One numbered source.", [
+                    ("marker", Schema.string("As the answer writes it: [1].")),
+                    ("number", Schema.integer("The number (the chunk's rank).", minimum: 1)),
+                    ("chunk_id", Schema.integer("The chunk.")), ("material_id", Schema.integer("Its material.")),
+                    ("title", Schema.string("The material's title.")),
+                    ("page_number", Schema.integer("First page.", nullable: true)),
+                    ("source_uri", Schema.string("Where it came from.", nullable: true)),
+                    ("license_type", Schema.string("Its licence.", nullable: true)),
+                    ("similarity", Schema.number("Similarity to the question.")),
+                ]), "The numbered sources, in order.")),
+                ("model", Schema.string("The configured chat model, if any.", nullable: true)),
+            ])),
+            ("Answer", Schema.record("The model's answer and the dialogue Cairn recorded for it.", [
+                ("object", Schema.string("Always `answer`.", values: ["answer"])),
+                ("answer", Schema.string("The answer, with citation markers.")),
+                ("unknown_markers", Schema.array(Schema.integer("A number no source has."),
+                                                 "Markers in the answer that name no context chunk.")),
+                ("attempts", Schema.integer("Requests made to the model (retries included).", minimum: 1)),
+                ("dialogue", Schema.ref("Dialogue")),
+            ])),
             ("DailyMetrics", dailyMetrics()),
             ("RagMetrics", Schema.record("Daily figures per tenant from rag_metrics_history (written by the rollup).", [
                 ("object", Schema.string("Always `list`.", values: ["list"])),
@@ -69,6 +106,17 @@ extension OpenAPISchemas {
                 ("has_more", Schema.boolean("Whether another page follows.")),
                 ("next_cursor", Schema.string("Pass as `cursor` for the next page.", nullable: true)),
             ])),
+        ]
+    }
+
+    /// The retrieval fields a prompt or an answer takes (a question, never an embedding).
+    static var promptFields: [(String, JSONValue)] {
+        [
+            ("query", Schema.string("The student's question.", minLength: 1, maxLength: 32_768)),
+            ("top_k", Schema.integer("How many chunks of context (default 5).", minimum: 1, maximum: RetrievalRequest.maxTopK)),
+            ("filters", Schema.ref("Filters")),
+            ("min_similarity", Schema.number("Leave out chunks below this cosine similarity.", minimum: -1, maximum: 1)),
+            ("ef_search", Schema.integer("HNSW candidate-list size.", minimum: 1, maximum: 10_000)),
         ]
     }
 

@@ -24,6 +24,13 @@ struct RetrieveRoutes {
     }
 
     static func parse(_ body: inout RequestObject, dimension: Int) throws(ServiceError) -> RetrievalRequest {
+        let r = try parseFields(&body, dimension: dimension)
+        try body.rejectUnknown()
+        return r
+    }
+
+    /// The retrieval fields of a body that may hold others (`/v1/prompt`, `/v1/answer`).
+    static func parseFields(_ body: inout RequestObject, dimension: Int) throws(ServiceError) -> RetrievalRequest {
         var r = RetrievalRequest()
         r.query = try body.string("query", maxLength: 32_768)
         r.embedding = try body.floats("embedding", maxCount: max(1, dimension))
@@ -38,7 +45,6 @@ struct RetrieveRoutes {
             r.filter = try parseFilter(&f)
             try f.rejectUnknown()
         }
-        try body.rejectUnknown()
         return r
     }
 

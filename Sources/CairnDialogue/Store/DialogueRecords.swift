@@ -146,7 +146,7 @@ public struct ResolvedCitation: Sendable, Hashable, Codable {
 }
 
 /// One of the joined retrieval's results, and whether the answer cited it.
-public struct RetrievedChunk: Sendable, Hashable, Codable {
+public struct RetrievedChunkRecord: Sendable, Hashable, Codable {
     public var rank: Int
     public var chunkID: Int64
     public var materialID: Int64
@@ -170,7 +170,7 @@ public struct StoredDialogue: Sendable, Hashable {
     public var response: String
     public var modelUsed: String
     public var citations: [ResolvedCitation]
-    public var retrievedChunks: [RetrievedChunk]
+    public var retrievedChunks: [RetrievedChunkRecord]
     public var citationCount: Int
     public var sentenceCount: Int
     public var citedSentences: Int

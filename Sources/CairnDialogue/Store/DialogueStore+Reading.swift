@@ -16,7 +16,7 @@ extension DialogueStore {
             apiKeyID: try row.get(4), retrievalID: try row.get(5), query: try row.get(6), response: try row.get(7),
             modelUsed: try row.get(8),
             citations: DialogueJSON.decode([ResolvedCitation].self, try row.get(9)) ?? [],
-            retrievedChunks: DialogueJSON.decode([RetrievedChunk].self, try row.get(10)) ?? [],
+            retrievedChunks: DialogueJSON.decode([RetrievedChunkRecord].self, try row.get(10)) ?? [],
             citationCount: try row.get(11), sentenceCount: try row.get(12), citedSentences: try row.get(13),
             citationRate: try row.get(14), latencyRetrievalMilliseconds: try row.get(15),
             latencyGenerationMilliseconds: try row.get(16), latencyTotalMilliseconds: try row.get(17),

@@ -85,7 +85,7 @@ public final class DialogueStore: Sendable {
         let created = storeTimestamp(input.createdAt ?? Date())
         let cited = Set(resolved.map(\.chunkID))
         let retrieved = (retrieval?.hits ?? []).map {
-            RetrievedChunk(rank: $0.rank, chunkID: $0.chunkID, materialID: $0.materialID, similarity: $0.similarity,
+            RetrievedChunkRecord(rank: $0.rank, chunkID: $0.chunkID, materialID: $0.materialID, similarity: $0.similarity,
                            cited: cited.contains($0.chunkID))
         }
         var record = StoredDialogue(

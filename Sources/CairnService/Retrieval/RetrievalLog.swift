@@ -124,7 +124,8 @@ public final class RetrievalLog: Sendable {
         buffer.withLock { $0.append(record) }
     }
 
-    /// Writes the buffered records in one transaction.
+    /// Writes the buffered records in one transaction. A U+0000 in a question or a filter (searchable, but not
+    /// storable in the PostgreSQL mirror's text and jsonb) is kept as U+FFFD.
     public func flush() {
         let records = buffer.withLock { b -> [RetrievalRecord] in
             defer { b.removeAll(keepingCapacity: true) }
@@ -141,8 +142,9 @@ public final class RetrievalLog: Sendable {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                         [.text(r.id), .text(storeTimestamp(r.createdAt)), r.keyID.map { .integer($0.rawValue) } ?? .null,
-                         r.tenant.map { .text($0.rawValue) } ?? .null, r.query.map(SQLValue.text) ?? .null,
-                         .text(r.requestJSON), .text(r.resultsJSON), r.maxSimilarity.map { .real(Double($0)) } ?? .null,
+                         r.tenant.map { .text($0.rawValue) } ?? .null,
+                         r.query.map { .text($0.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")) } ?? .null,
+                         .text(r.requestJSON.replacingOccurrences(of: "\\u0000", with: "\\ufffd")), .text(r.resultsJSON), r.maxSimilarity.map { .real(Double($0)) } ?? .null,
                          .int(r.belowThreshold), .init(r.exhaustive), .text(RetrievalRecord.json(r.timings)),
                          .text(r.embeddingModel)])
                 }
