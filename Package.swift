@@ -236,6 +236,7 @@ let package = Package(
             name: "CairnAPITests",
             dependencies: [
                 "CairnAPI", "CairnService", "CairnIngest", "CairnEmbedding", "CairnSQL", "CairnHTTP", "TestSupport",
+                "CairnDialogue", "CairnMirror", "CairnPostgres",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
