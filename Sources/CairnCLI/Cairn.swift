@@ -33,7 +33,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Run a benchmark and compare it with peers measured in the same run.",
         subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self, BenchIngestCommand.self, BenchServeCommand.self,
-                      BenchMirrorCommand.self,
+                      BenchMirrorCommand.self, BenchDialogueCommand.self,
                       BenchStartupCommand.self]
     )
 }

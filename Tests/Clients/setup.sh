@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates Tests/Clients/.venv with the clients the test command runs against a live `cairn serve`: the
-# official `openai` Python package and schemathesis (which brings pytest), pinned, from PyPI.
+# official `openai` Python package, schemathesis (which brings pytest) and Pillow (to look at the report as
+# Chromium renders it), pinned, from PyPI.
 #
 # Idempotent: when the venv already imports the pinned versions it only prints one line. Delete
 # Tests/Clients/.venv to force a rebuild.
@@ -18,6 +19,7 @@ PY="${VENV}/bin/python"
 OPENAI_VERSION="3.63.0"
 SCHEMATHESIS_VERSION="4.32.5"
 PYTEST_VERSION="9.2.0"
+PILLOW_VERSION="11.3.0"
 
 log() {
     printf 'clients: %s\n' "$*" >&2
@@ -25,11 +27,11 @@ log() {
 
 venv_ready() {
     [[ -x "$PY" ]] || return 1
-    "$PY" - "$OPENAI_VERSION" "$SCHEMATHESIS_VERSION" "$PYTEST_VERSION" >/dev/null 2>&1 <<'PYEOF'
+    "$PY" - "$OPENAI_VERSION" "$SCHEMATHESIS_VERSION" "$PYTEST_VERSION" "$PILLOW_VERSION" >/dev/null 2>&1 <<'PYEOF'
 import sys
 from importlib.metadata import version
-import openai, schemathesis, pytest
-want = dict(zip(["openai", "schemathesis", "pytest"], sys.argv[1:]))
+import openai, schemathesis, pytest, PIL
+want = dict(zip(["openai", "schemathesis", "pytest", "pillow"], sys.argv[1:]))
 assert all(version(name) == v for name, v in want.items()), "version mismatch"
 PYEOF
 }
@@ -45,9 +47,10 @@ main() {
     rm -rf "$VENV"
     "$python" -m venv "$VENV"
     "$PY" -m pip install -q --disable-pip-version-check \
-        "openai==${OPENAI_VERSION}" "schemathesis==${SCHEMATHESIS_VERSION}" "pytest==${PYTEST_VERSION}" </dev/null
+        "openai==${OPENAI_VERSION}" "schemathesis==${SCHEMATHESIS_VERSION}" "pytest==${PYTEST_VERSION}" \
+        "pillow==${PILLOW_VERSION}" </dev/null
     venv_ready || { log "venv check failed after install"; exit 1; }
-    log "ok: openai ${OPENAI_VERSION}, schemathesis ${SCHEMATHESIS_VERSION}, pytest ${PYTEST_VERSION}"
+    log "ok: openai ${OPENAI_VERSION}, schemathesis ${SCHEMATHESIS_VERSION}, pytest ${PYTEST_VERSION}, pillow ${PILLOW_VERSION}"
 }
 
 main "$@"

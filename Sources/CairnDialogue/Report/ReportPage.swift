@@ -165,9 +165,9 @@ public enum ReportPage {
         :root{--ink:#101828;--muted:#667085;--line:#eaecf0;--good:#027a48;--bad:#b42318}
         *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans",
         "Noto Sans CJK JP",sans-serif;color:var(--ink);background:#f9fafb}
-        header{background:#0b1f33;color:#fff;padding:20px 32px}header h1{margin:4px 0 2px;font-size:24px}
+        header{background:#0b1f33;color:#fff;padding:20px max(16px,3vw)}header h1{margin:4px 0 2px;font-size:24px}
         .brand{font-weight:700;letter-spacing:.08em;text-transform:uppercase;font-size:12px;color:#84caff}
-        .scope{margin:0;color:#d0d5dd}main{max-width:1180px;margin:0 auto;padding:20px 32px}
+        .scope{margin:0;color:#d0d5dd}main{max-width:1180px;margin:0 auto;padding:20px max(16px,3vw)}
         section{margin:0 0 24px}h2{font-size:17px;margin:0 0 10px}
         .banner p{margin:0;padding:12px 16px;border-radius:8px;font-weight:600}
         .banner.good p{background:#ecfdf3;color:var(--good)}.banner.bad p{background:#fef3f2;color:var(--bad)}
@@ -177,17 +177,17 @@ public enum ReportPage {
         .tile.met{border-top-color:#12b76a}.tile.missed{border-top-color:#f04438}
         .tile .value{font-size:26px;font-weight:700}.tile .label{color:var(--muted);font-size:13px}
         .tile .note{color:var(--muted);font-size:12px}
-        .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:16px}
+        .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(460px,100%),1fr));gap:16px}
         figure{margin:0;background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px 12px 8px}
         figcaption{font-weight:600;margin:0 0 6px}svg.chart{width:100%;height:auto;display:block}
         .grid{stroke:#eaecf0}.axis{fill:#667085;font-size:11px}.label{fill:#344054;font-size:12px}
         .value{fill:#344054;font-size:12px}.target{stroke:#b42318;stroke-dasharray:6 4;stroke-width:1.5}
         .target-label{fill:#b42318;font-size:11px}.legend{display:flex;flex-wrap:wrap;gap:12px;font-size:12px;color:#475467}
         .key i{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:4px}
-        .two{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:16px}
+        .two{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(460px,100%),1fr));gap:16px}
         .two>div{background:#fff;border:1px solid var(--line);border-radius:10px;padding:12px}
         .scroll{overflow-x:auto;background:#fff;border:1px solid var(--line);border-radius:10px}
-        table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:6px 8px;border-bottom:1px solid var(--line);
+        table{border-collapse:collapse;width:100%;font-size:13px}table.list td:nth-child(4){word-break:break-word}th,td{padding:6px 8px;border-bottom:1px solid var(--line);
         text-align:left}table.slo td{text-align:center;font-weight:700}td.met{color:var(--good);background:#ecfdf3}
         td.missed{color:var(--bad);background:#fef3f2}td.none{color:#98a2b3}table.slo th{white-space:nowrap}
         table.list{background:#fff;border:1px solid var(--line)}.empty{color:var(--muted)}

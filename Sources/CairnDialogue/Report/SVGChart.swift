@@ -79,20 +79,20 @@ enum SVGChart {
     static func ranking(_ title: String, items: [(label: String, value: Double)], color: String) -> String {
         let rowHeight = 26.0
         let h = max(1, Double(items.count)) * rowHeight + 8
-        let labelWidth = 300.0
+        let labelWidth = 250.0, chartWidth = 520.0
         let maxValue = items.map(\.value).max() ?? 1
         var body = ""
         for (i, item) in items.enumerated() {
             let y = 4 + Double(i) * rowHeight
-            let w = (width - labelWidth - 60) * item.value / max(maxValue, 1)
+            let w = (chartWidth - labelWidth - 50) * item.value / max(maxValue, 1)
             body += "<text x=\"\(f(labelWidth - 8))\" y=\"\(f(y + 17))\" text-anchor=\"end\" class=\"label\">"
-                + "\(escape(truncate(item.label, 44)))</text>"
+                + "\(escape(truncate(item.label, 38)))</text>"
             body += "<rect x=\"\(f(labelWidth))\" y=\"\(f(y + 4))\" width=\"\(f(max(1, w)))\" height=\"18\" "
                 + "fill=\"\(color)\" rx=\"2\"/>"
             body += "<text x=\"\(f(labelWidth + w + 6))\" y=\"\(f(y + 17))\" class=\"value\">\(Int(item.value))</text>"
         }
         if items.isEmpty { body = "<text x=\"8\" y=\"20\" class=\"label\">none in this period</text>" }
-        return "<svg viewBox=\"0 0 \(Int(width)) \(Int(h))\" role=\"img\" aria-label=\"\(escape(title))\" "
+        return "<svg viewBox=\"0 0 \(Int(chartWidth)) \(Int(h))\" role=\"img\" aria-label=\"\(escape(title))\" "
             + "class=\"chart\"><title>\(escape(title))</title>\(body)</svg>"
     }
 

@@ -78,17 +78,52 @@ public final class DialogueStore: Sendable {
     @discardableResult
     public func record(_ input: DialogueInput, retrieval: JoinedRetrieval?, prices: PriceTable)
         throws(DialogueError) -> StoredDialogue {
+        try record([(input, retrieval)], prices: prices)[0]
+    }
+
+    /// Records many answers in one transaction (imports, benchmarks): each completed as ``record(_:retrieval:prices:)``
+    /// completes one; one that fails stops the batch before anything is written.
+    @discardableResult
+    public func record(_ batch: [(input: DialogueInput, retrieval: JoinedRetrieval?)], prices: PriceTable)
+        throws(DialogueError) -> [StoredDialogue] {
+        var records: [StoredDialogue] = []
+        records.reserveCapacity(batch.count)
+        for (input, retrieval) in batch { records.append(try prepare(input, retrieval: retrieval, prices: prices)) }
+        do {
+            try database.transaction(.immediate) { () throws in
+                try database.withStatement("""
+                    INSERT INTO ai_dialogue_log (tenant, user_id, session_id, api_key_id, retrieval_id, query, response,
+                        model_used, citations, retrieved_chunks, citation_count, sentence_count, cited_sentences,
+                        citation_rate, latency_retrieval_ms, latency_generation_ms, latency_total_ms, prompt_tokens,
+                        completion_tokens, total_tokens, token_cost_jpy, temperature, context_window_size,
+                        relevance_score, origin, created_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """) { statement in
+                    for index in records.indices {
+                        _ = try statement.execute(Self.bindings(records[index]))
+                        records[index].id = database.lastInsertRowID
+                    }
+                }
+            }
+        } catch {
+            throw .storage("recording \(records.count == 1 ? "a dialogue" : "\(records.count) dialogues")", error)
+        }
+        return records
+    }
+
+    /// One answer completed: citations resolved, rate measured, tokens priced (not yet stored: `id` is 0).
+    func prepare(_ input: DialogueInput, retrieval: JoinedRetrieval?, prices: PriceTable) throws(DialogueError)
+        -> StoredDialogue {
         let resolved = try resolve(input, retrieval: retrieval)
         let rate = CitationRate(input.response)
         let cost = try prices.cost(model: input.modelUsed, promptTokens: input.promptTokens,
                                    completionTokens: input.completionTokens)
-        let created = storeTimestamp(input.createdAt ?? Date())
         let cited = Set(resolved.map(\.chunkID))
         let retrieved = (retrieval?.hits ?? []).map {
             RetrievedChunkRecord(rank: $0.rank, chunkID: $0.chunkID, materialID: $0.materialID, similarity: $0.similarity,
-                           cited: cited.contains($0.chunkID))
+                                 cited: cited.contains($0.chunkID))
         }
-        var record = StoredDialogue(
+        return StoredDialogue(
             id: 0, tenant: input.tenant, userID: input.userID, sessionID: input.sessionID, apiKeyID: input.apiKeyID,
             retrievalID: input.retrievalID, query: input.query, response: input.response, modelUsed: input.modelUsed,
             citations: resolved, retrievedChunks: retrieved, citationCount: resolved.count, sentenceCount: rate.sentences,
@@ -99,23 +134,7 @@ public final class DialogueStore: Sendable {
             completionTokens: input.completionTokens, totalTokens: input.promptTokens + input.completionTokens,
             tokenCostJPY: cost, temperature: input.temperature, contextWindowSize: input.contextWindowSize,
             relevanceScore: input.relevanceScore, userFeedback: nil, feedbackAt: nil, origin: input.origin.rawValue,
-            createdAt: created)
-        do {
-            record.id = try database.transaction(.immediate) { () throws -> Int64 in
-                try database.execute("""
-                    INSERT INTO ai_dialogue_log (tenant, user_id, session_id, api_key_id, retrieval_id, query, response,
-                        model_used, citations, retrieved_chunks, citation_count, sentence_count, cited_sentences,
-                        citation_rate, latency_retrieval_ms, latency_generation_ms, latency_total_ms, prompt_tokens,
-                        completion_tokens, total_tokens, token_cost_jpy, temperature, context_window_size,
-                        relevance_score, origin, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, Self.bindings(record))
-                return database.lastInsertRowID
-            }
-        } catch {
-            throw .storage("recording a dialogue", error)
-        }
-        return record
+            createdAt: storeTimestamp(input.createdAt ?? Date()))
     }
 
     static func bindings(_ r: StoredDialogue) -> [SQLValue] {
