@@ -1,4 +1,4 @@
-import CairnIngest
+@testable import CairnIngest
 import CairnSQL
 import Testing
 import TestSupport
@@ -15,16 +15,43 @@ import TestSupport
                        tokenCount: 3, contentHash: "h-" + text), embedding: [Float(i), 1, 0])
     }
 
+    @Test func upgradingTo0004KeepsRetrievalsAndQueuesThemForAnEnabledMirror() throws {
+        let dir = try TemporaryDirectory()
+        let db = try SQLiteDatabase(path: dir.file("cairn.sqlite3"))
+        try db.migrate(StoreSchema.base)
+        for (i, id) in ["ret_b", "ret_a", "ret_c"].enumerated() {
+            try db.execute("""
+                INSERT INTO retrievals (id, created_at, query, request, results, exhaustive, timings, embedding_model)
+                VALUES (?, ?, 'q', '{}', '[]', 1, '{}', 'm')
+                """, [.text(id), .text("2026-12-0\(i + 1)T00:00:00.000Z")])
+        }
+        try db.execute("UPDATE mirror_config SET enabled = 1")
+        try db.migrate(StoreSchema.migrations)
+        let rows = try db.query("SELECT seq, id FROM retrievals ORDER BY seq").map { (try $0.get(0, as: Int64.self), try $0.get(1, as: String.self)) }
+        #expect(rows.map(\.1) == ["ret_b", "ret_a", "ret_c"])  // in the order they were made
+        #expect(rows.map(\.0) == [1, 2, 3])
+        let queued = try db.query("SELECT entity_id FROM mirror_outbox WHERE entity = 'retrievals' ORDER BY seq")
+            .map { try $0.get(0, as: Int64.self) }
+        #expect(queued == [1, 2, 3])
+        // New rows take the next key and reach the outbox through the trigger.
+        try db.execute("""
+            INSERT INTO retrievals (id, created_at, query, request, results, exhaustive, timings, embedding_model)
+            VALUES ('ret_d', '2026-12-04T00:00:00.000Z', 'q', '{}', '[]', 1, '{}', 'm')
+            """)
+        #expect(try db.queryValue("SELECT max(entity_id) FROM mirror_outbox WHERE entity = 'retrievals'", as: Int64.self) == 4)
+    }
+
     @Test func migrationsAreRecordedAndIdempotent() throws {
         let dir = try TemporaryDirectory()
         _ = try MaterialStore(dataDirectory: dir.path)
         let store = try MaterialStore(dataDirectory: dir.path)
         let records = try store.database.migrationRecords()
-        #expect(records.map(\.name) == ["0001_materials", "0002_service", "0003_mirror_outbox"])
+        #expect(records.map(\.name) == ["0001_materials", "0002_service", "0003_mirror_outbox", "0004_dialogues"])
         #expect(records.allSatisfy { $0.success })
         let tables = try store.database.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
             .compactMap { $0[0].string }
-        for t in ["materials", "material_chunks", "provenance", "material_processing_jobs", "bulk_jobs"] {
+        for t in ["materials", "material_chunks", "provenance", "material_processing_jobs", "bulk_jobs", "retrievals",
+                  "ai_dialogue_log", "rag_metrics_history", "audit_log"] {
             #expect(tables.contains(t), "\(t)")
         }
     }

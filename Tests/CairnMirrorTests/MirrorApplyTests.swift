@@ -16,13 +16,14 @@ import Testing
         // A second applier (another process, say) migrates nothing and agrees on the settings.
         let other = MirrorApplier(target: fixture.applier.target, outbox: fixture.outbox)
         _ = try other.connect()
-        #expect(try pg.execute("SELECT count(*) FROM cairn.schema_migrations").int64(0, 0) == 1)
+        #expect(try pg.execute("SELECT count(*) FROM cairn.schema_migrations").int64(0, 0) == 2)
         let tables = try pg.execute("""
             SELECT string_agg(c.relname || ':' || coalesce(obj_description(c.oid), '-'), ',' ORDER BY c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'cairn' AND c.relkind = 'r' AND c.relname <> 'schema_migrations'
             """).string(0, 0) ?? ""
-        for table in ["bulk_jobs", "material_chunks", "material_processing_jobs", "materials", "mirror_settings", "provenance"] {
+        for table in ["bulk_jobs", "material_chunks", "material_processing_jobs", "materials", "mirror_settings", "provenance",
+                      "retrievals", "ai_dialogue_log", "rag_metrics_history", "audit_log"] {
             #expect(tables.contains("\(table):") && !tables.contains("\(table):-"), "\(table) missing or uncommented: \(tables)")
         }
         let index = try pg.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'material_chunks_embedding'").string(0, 0)

@@ -1,7 +1,7 @@
-public import CairnDialogue
+import CairnDialogue
 import CairnIngest
 import CairnSQL
-public import Foundation
+import Foundation
 
 /// `cairn bench dialogue`: recording answers (with citation resolution) and rolling a million of them up.
 ///
