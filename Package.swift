@@ -249,7 +249,7 @@ let package = Package(
             name: "CairnCLITests",
             // Depends on the executable so that `swift test` builds the `cairn` binary the crash tests run.
             dependencies: [
-                "CairnCLI", "CairnIndex", "CairnIngest", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnVectorMath",
+                "CairnCLI", "CairnDialogue", "CairnIndex", "CairnIngest", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnVectorMath",
                 "TestSupport",
             ],
             swiftSettings: strictSettings

@@ -115,7 +115,8 @@ import Testing
     }
 
     @Test func retentionPurgesExpiredMaterialsAndDialoguesKeepTheirSnapshot() async throws {
-        let harness = try APIHarness()
+        let url = try TestPostgres.shared().createDatabase("retention")
+        let harness = try APIHarness { $0.databaseURL = url }
         try await harness.run { api in
             let old = try await api.upload(files: [("old.md", Texts.bytes(Texts.photosynthesis))], fields: [
                 ("owner_id", "A"), ("retention_years", "1"), ("acquired_at", "2020-01-01"), ("license_type", "CC-BY-4.0"),
@@ -150,6 +151,15 @@ import Testing
             // Nothing more is due.
             let again = try await api.request(.post, "/v1/retention/run", key: api.admin)
             #expect(again.json["materials"] as? Int == 0 && again.json["audit_id"] is NSNull)
+            // The mirror lost it too, and holds the audit record.
+            try await Self.mirrored(api)
+            let pg = try PostgresConnection(url: PostgresURL(url))
+            #expect(try pg.execute("SELECT count(*) FROM cairn.materials WHERE id = $1", [.int8(Int64(oldID))]).int64(0, 0) == 0)
+            #expect(try pg.execute("SELECT count(*) FROM cairn.material_chunks WHERE material_id = $1",
+                                   [.int8(Int64(oldID))]).int64(0, 0) == 0)
+            #expect(try pg.execute("SELECT count(*) FROM cairn.materials").int64(0, 0) == 2)
+            #expect(try pg.execute("SELECT action FROM cairn.audit_log").string(0, 0) == "retention_purge")
+            #expect(try pg.execute("SELECT citations->0->>'material_title' FROM cairn.ai_dialogue_log").string(0, 0) == "old.md")
             let store = try SQLiteDatabase(path: harness.dir.file("data/cairn.sqlite3"))
             let ledger = PurgeLedger(database: store)
             let records = try ledger.auditRecords()

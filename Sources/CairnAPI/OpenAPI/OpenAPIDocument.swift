@@ -160,7 +160,7 @@ enum OpenAPIDocument {
                     query("from", "First day (YYYY-MM-DD).", ["type": "string", "format": "date"]),
                     query("to", "Last day (YYYY-MM-DD).", ["type": "string", "format": "date"]),
                     query("tenant", "Only this tenant's.", ["type": "string"]),
-                ], ok: (200, "The rows.", "RagMetrics"), errorCodes: [400, 401, 403, 429, 500, 503])],
+                ], ok: (200, "The rows.", "RagMetrics"), errorCodes: [400, 401, 403, 422, 429, 500, 503])],
             "/v1/report": ["get": [
                 "summary": "Get report", "operationId": "getReport", "tags": ["metrics"],
                 "description": .string("One self-contained HTML page (inline SVG, no scripts or external assets): "
@@ -173,7 +173,7 @@ enum OpenAPIDocument {
                 ],
                 "responses": .object([("200", ["description": "The page.",
                                                "content": ["text/html": ["schema": ["type": "string"]]]])]
-                    + [400, 401, 403, 429, 500, 503].map { code in
+                    + [400, 401, 403, 422, 429, 500, 503].map { code in
                         (String(code), ["description": .string(Self.reason(code)),
                                         "content": ["application/json": ["schema": Schema.ref("Error")]]])
                     }),

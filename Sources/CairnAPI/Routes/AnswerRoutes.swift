@@ -48,9 +48,6 @@ struct AnswerRoutes {
 
     func answer(_ request: Request, _ context: CairnRequestContext) async throws -> Response {
         let identity = try context.caller()
-        if let reason = service.answerUnavailableReason {
-            throw ServiceError(.notImplemented, reason, field: "llm.base_url")
-        }
         var body = try await BodyReader.jsonObject(request, limit: service.configuration.maxJSONBytes)
         let retrieval = try Self.retrieval(&body)
         func required(_ key: String) throws(ServiceError) -> String {
@@ -64,6 +61,10 @@ struct AnswerRoutes {
         let session = try required("session_id")
         let temperature = try body.number("temperature", 0...2)
         try body.rejectUnknown()
+        // A malformed request is a 400 either way; a good one learns what the server lacks.
+        if let reason = service.answerUnavailableReason {
+            throw ServiceError(.notImplemented, reason, field: "llm.base_url")
+        }
         let result = try await service.answer(retrieval, userID: user, sessionID: session, temperature: temperature,
                                               as: identity)
         return JSONResponse.make([

@@ -96,7 +96,7 @@ struct DialogueRoutes {
     }
 
     private static func chunkID(_ c: inout RequestObject) throws(ServiceError) -> Int64? {
-        try c.int("chunk_id", 1...Int(RequestObject.maxID)).map(Int64.init)
+        try c.id("chunk_id")
     }
 
     func list(_ request: Request, _ context: CairnRequestContext) throws -> Response {

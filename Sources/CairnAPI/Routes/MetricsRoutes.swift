@@ -1,4 +1,5 @@
 import CairnDialogue
+import CairnIngest
 import CairnService
 import Foundation
 import Hummingbird
@@ -15,20 +16,26 @@ struct MetricsRoutes {
         router.delete("/v1/users/{user_id}/data") { request, context in try await erase(request, context) }
     }
 
-    /// `from` and `to` as days (default: the 30 days up to today, UTC).
+    /// `from` and `to` as days (default: the 30 days up to today, UTC). A value that is not a date is a 400; a
+    /// date the range cannot use (from after to, over 366 days, before year 1) is a 422.
     static func range(_ query: inout QueryParameters) throws(ServiceError) -> (String, String) {
         func day(_ key: String) throws(ServiceError) -> String? {
             guard let raw = query.string(key) else { return nil }
-            guard DailyRollup.date(raw) != nil else {
+            guard raw.utf8.count == 10, MetadataFields.isRFC3339(raw) else {
                 throw ServiceError(.invalid, "\"\(key)\" is \"\(raw)\"; give a day (YYYY-MM-DD)", field: key)
+            }
+            guard DailyRollup.date(raw) != nil, raw >= "0001-01-01" else {
+                throw ServiceError(.unprocessable, "\"\(key)\" is \(raw), a day Cairn does not report on", field: key)
             }
             return raw
         }
         let to = try day("to") ?? DailyRollup.day(Date())
         let from = try day("from") ?? DailyRollup.day(DailyRollup.date(to)!.addingTimeInterval(-29 * 86_400))
-        guard from <= to else { throw ServiceError(.invalid, "\"from\" (\(from)) is after \"to\" (\(to))", field: "from") }
+        guard from <= to else {
+            throw ServiceError(.unprocessable, "\"from\" (\(from)) is after \"to\" (\(to))", field: "from")
+        }
         guard DailyRollup.date(to)!.timeIntervalSince(DailyRollup.date(from)!) < Double(ReportData.maxDays) * 86_400 else {
-            throw ServiceError(.invalid, "from \(from) to \(to) is over \(ReportData.maxDays) days", field: "from")
+            throw ServiceError(.unprocessable, "from \(from) to \(to) is over \(ReportData.maxDays) days", field: "from")
         }
         return (from, to)
     }

@@ -103,6 +103,15 @@ struct RequestObject {
         return out
     }
 
+    /// An id: a whole number from 1 to 2^53-1 (what a JSON number carries exactly).
+    mutating func id(_ key: String) throws(ServiceError) -> Int64? {
+        guard let v = value(key) else { return nil }
+        guard let n = JSONNumber(v), n.isWhole, n.isWithin(1, Self.maxID) else {
+            throw invalid(key, "must be a whole number from 1 to 2^53-1")
+        }
+        return n.wholeValue ?? 0
+    }
+
     mutating func floats(_ key: String, maxCount: Int) throws(ServiceError) -> [Float]? {
         guard let v = value(key) else { return nil }
         guard let list = v as? [Any] else { throw invalid(key, "must be a list of numbers") }

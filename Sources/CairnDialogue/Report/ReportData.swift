@@ -59,28 +59,30 @@ public struct ReportData: Sendable {
                                              objectives: objectives, computedAt: now)
             let start = storeTimestamp(DailyRollup.date(from)!)
             let end = storeTimestamp(DailyRollup.date(to)!.addingTimeInterval(86_400))
-            let scope = tenant == nil ? "" : " AND d.tenant = ?"
+            let scope = tenant == nil ? "" : " AND tenant = ?"
             let bindings: [SQLValue] = [.text(start), .text(end)] + (tenant.map { [SQLValue.text($0)] } ?? [])
-            let top = try database.query("""
-                SELECT json_extract(c.value, '$.material_id'), max(json_extract(c.value, '$.material_title')),
-                    max(json_extract(c.value, '$.provenance.license_type')), count(*)
-                FROM ai_dialogue_log d, json_each(d.citations) c
-                WHERE d.created_at >= ? AND d.created_at < ?\(scope)
-                GROUP BY 1 ORDER BY 4 DESC, 1 LIMIT 10
-                """, bindings).map { r in
-                CitedMaterial(materialID: try r.get(0), title: (try r.get(1) as String?) ?? "?",
-                              license: (try r.get(2) as String?) ?? "unknown", citations: try r.get(3))
+            // One pass over the narrow citation rows of the range: counts per material, then per licence.
+            var perMaterial: [(id: Int64, title: String, license: String, count: Int)] = []
+            try database.withStatement("""
+                SELECT material_id, max(material_title), max(license_type), count(*) FROM ai_dialogue_citations
+                WHERE created_at >= ? AND created_at < ?\(scope) GROUP BY material_id
+                """) { statement in
+                try statement.forEachRow(bindings) { r in
+                    perMaterial.append((r.int64(at: 0), r.string(at: 1) ?? "?", r.string(at: 2) ?? "unknown",
+                                        Int(r.int64(at: 3))))
+                }
             }
-            let licences = try database.query("""
-                SELECT coalesce(json_extract(c.value, '$.provenance.license_type'), 'unknown'), count(*)
-                FROM ai_dialogue_log d, json_each(d.citations) c
-                WHERE d.created_at >= ? AND d.created_at < ?\(scope)
-                GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 12
-                """, bindings).map { r in (license: try r.get(0, as: String.self), citations: try r.get(1, as: Int.self)) }
+            let top = perMaterial.sorted { $0.count != $1.count ? $0.count > $1.count : $0.id < $1.id }.prefix(10).map {
+                CitedMaterial(materialID: $0.id, title: $0.title, license: $0.license, citations: $0.count)
+            }
+            var byLicence: [String: Int] = [:]
+            for m in perMaterial { byLicence[m.license, default: 0] += m.count }
+            let licences = byLicence.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(12)
+                .map { (license: $0.key, citations: $0.value) }
             let uncited = try database.query("""
                 SELECT d.id, d.created_at, d.tenant, d.model_used, d.query FROM ai_dialogue_log d
-                WHERE d.citation_count = 0 AND d.created_at >= ? AND d.created_at < ?\(scope)
-                ORDER BY d.id DESC LIMIT 12
+                WHERE d.citation_count = 0 AND d.created_at >= ? AND d.created_at < ?\(scope.replacingOccurrences(of: "tenant", with: "d.tenant"))
+                ORDER BY d.created_at DESC LIMIT 12
                 """, bindings).map { r in
                 UncitedAnswer(id: try r.get(0), createdAt: try r.get(1), tenant: try r.get(2), model: try r.get(3),
                               query: try r.get(4))

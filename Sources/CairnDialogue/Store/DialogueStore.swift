@@ -104,6 +104,20 @@ public final class DialogueStore: Sendable {
                         records[index].id = database.lastInsertRowID
                     }
                 }
+                try database.withStatement("""
+                    INSERT INTO ai_dialogue_citations (dialogue_id, position, chunk_id, material_id, material_title,
+                        license_type, tenant, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """) { statement in
+                    for record in records {
+                        for (position, c) in record.citations.enumerated() {
+                            _ = try statement.execute([
+                                .integer(record.id), .int(position), .integer(c.chunkID), .integer(c.materialID),
+                                .text(c.materialTitle), .text(c.provenance.licenseType), .text(record.tenant),
+                                .text(record.createdAt),
+                            ])
+                        }
+                    }
+                }
             }
         } catch {
             throw .storage("recording \(records.count == 1 ? "a dialogue" : "\(records.count) dialogues")", error)

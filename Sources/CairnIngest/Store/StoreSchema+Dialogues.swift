@@ -10,6 +10,9 @@ extension StoreSchema {
     ///   cited (`retrieved_chunks`, JSON), the latency breakdown, token counts, the cost in yen as decimal text
     ///   with two places (`NUMERIC(8,2)` in the mirror; NULL when the model has no price), the citation rate
     ///   and the feedback (-1, 0, 1).
+    /// - `ai_dialogue_citations`: the citations again, one narrow row each (material, licence, tenant, time), so
+    ///   the report counts the most-cited materials and licences of a million answers without parsing their
+    ///   JSON; deleted with their dialogue (ON DELETE CASCADE); derived, so not mirrored (PostgreSQL has `jsonb`).
     /// - `rag_metrics_history`: one row per UTC day and tenant, written by the rollup (idempotent upsert).
     /// - `audit_log`: what retention and erasure removed, when and why — ids and content hashes, never the
     ///   personal data itself.
@@ -79,6 +82,19 @@ extension StoreSchema {
         CREATE INDEX ai_dialogue_log_citation_rate ON ai_dialogue_log (citation_rate);
         CREATE INDEX ai_dialogue_log_tenant_created ON ai_dialogue_log (tenant, created_at);
         CREATE INDEX ai_dialogue_log_retrieval ON ai_dialogue_log (retrieval_id) WHERE retrieval_id IS NOT NULL;
+
+        CREATE TABLE ai_dialogue_citations (
+            dialogue_id INTEGER NOT NULL REFERENCES ai_dialogue_log (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            chunk_id INTEGER NOT NULL,
+            material_id INTEGER NOT NULL,
+            material_title TEXT NOT NULL,
+            license_type TEXT NOT NULL,
+            tenant TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (dialogue_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX ai_dialogue_citations_created_at ON ai_dialogue_citations (created_at);
 
         CREATE TABLE rag_metrics_history (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
