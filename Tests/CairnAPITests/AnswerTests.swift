@@ -108,7 +108,7 @@ import Testing
             let list = try await api.request(.get, "/v1/dialogues", key: coach)
             #expect((list.json["data"] as? [Any])?.count == 2)
             let admin = try await api.request(.post, "/v1/answer", key: api.admin, json: question)
-            #expect(admin.status == 400 && admin.error("param") == "filters.owner_id")
+            #expect(admin.status == 422 && admin.error("param") == "filters.owner_id")
         }
     }
 }

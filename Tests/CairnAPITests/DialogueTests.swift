@@ -139,7 +139,7 @@ import Testing
             let derived = try await api.request(.post, "/v1/dialogues", key: api.admin, json: body([s.chunkOfB]))
             #expect(derived.status == 201 && derived.json["tenant"] as? String == "B", "\(derived.text)")
             let none = try await api.request(.post, "/v1/dialogues", key: api.admin, json: body([]))
-            #expect(none.status == 400 && none.error("param") == "tenant")
+            #expect(none.status == 422 && none.error("param") == "tenant")
             // Retrievals: unknown, and another tenant's.
             let missing = try await api.request(.post, "/v1/dialogues", key: s.coachA,
                                                 json: body([own], retrieval: "ret_" + String(repeating: "0", count: 28)))

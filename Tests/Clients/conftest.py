@@ -6,7 +6,9 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -92,6 +94,53 @@ class Server:
 
     def log(self):
         return Path(self.stderr.name).read_text()
+
+
+class ChatStub:
+    """A local stand-in for an OpenAI-compatible chat model (`POST /v1/chat/completions`, the real wire format):
+    it answers citing the first two numbered sources of the prompt, with usage counted in words. For servers
+    under test that need a chat model (`CAIRN_LLM_URL` = `base_url`)."""
+
+    def __init__(self):
+        stub = self
+        self.requests = 0
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+                stub.requests += 1
+                if self.path != "/v1/chat/completions" or "messages" not in body:
+                    return self.send(404, {"error": {"message": "unknown", "type": "invalid_request_error"}})
+                prompt = "\n".join(m.get("content", "") for m in body["messages"])
+                sources = [line[1:line.index("]")] for line in prompt.splitlines()
+                           if line.startswith("[") and "]" in line][:2]
+                text = " ".join(f"Source {n} says so [{n}]." for n in sources) or "The sources do not say."
+                self.send(200, {
+                    "id": "chatcmpl-stub", "object": "chat.completion", "created": int(time.time()),
+                    "model": body.get("model", "stub"),
+                    "choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                                 "finish_reason": "stop"}],
+                    "usage": {"prompt_tokens": len(prompt.split()), "completion_tokens": len(text.split()),
+                              "total_tokens": len(prompt.split()) + len(text.split())},
+                })
+
+            def send(self, status, payload):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
 
 
 # Materials of three tenants, with topics, tags and languages the filters tests select on.

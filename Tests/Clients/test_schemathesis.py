@@ -10,12 +10,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import Server, seed
+from conftest import ChatStub, Server, seed
 
 
 def test_schemathesis_finds_nothing(workdir):
-    # No rate limit: the fuzzer's requests should reach the routes' logic (the limit has its own tests).
-    server = Server(workdir / f"fuzz-{os.getpid()}", env={"CAIRN_BULK_ROOTS": str(workdir), "CAIRN_RATE_LIMIT": "0"})
+    # No rate limit: the fuzzer's requests should reach the routes' logic (the limit has its own tests). A local
+    # chat-model stub, so POST /v1/answer runs its whole path under fuzzing.
+    chat = ChatStub()
+    server = Server(workdir / f"fuzz-{os.getpid()}", env={"CAIRN_BULK_ROOTS": str(workdir), "CAIRN_RATE_LIMIT": "0",
+                                                          "CAIRN_LLM_URL": chat.base_url, "CAIRN_LLM_TIMEOUT_MS": "10000"})
     seed(server)
     seconds = os.environ.get("CAIRN_FUZZ_SECONDS", "150")
     reports = Path(os.environ.get("CAIRN_FUZZ_REPORTS", workdir / "fuzz-reports"))
@@ -38,6 +41,7 @@ def test_schemathesis_finds_nothing(workdir):
              "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).parent), os.environ.get("PYTHONPATH")]))}
     run = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **hooks})
     status = server.stop()
+    chat.stop()
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "server.log").write_text(server.log())
     (reports / "schemathesis.txt").write_text(run.stdout + run.stderr)
@@ -45,3 +49,4 @@ def test_schemathesis_finds_nothing(workdir):
     assert run.returncode == 0, f"schemathesis found problems (all of its output: {reports}/schemathesis.txt)"
     assert status == 0, "the server did not shut down cleanly after the run:\n" + server.log()[-3000:]
     assert "5xx" not in server.log() and '"status":"500"' not in server.log()
+    assert chat.requests > 0, "the fuzzer never got POST /v1/answer as far as the chat model"

@@ -52,7 +52,7 @@ extension CairnService {
 
     /// Retrieves, renders the prompt, asks the configured chat model, maps the markers it used back to chunks
     /// and records the dialogue with the model's own token usage.
-    /// - Throws: `.notImplemented` without an LLM; `.invalid` for an admin without `filters.owner_id`; `.badGateway`
+    /// - Throws: `.notImplemented` without an LLM; `.unprocessable` for an admin without `filters.owner_id`; `.badGateway`
     ///   / `.gatewayTimeout` when the model fails after its retries.
     public func answer(_ request: RetrievalRequest, userID: String, sessionID: String, temperature: Double?,
                        as identity: Identity) async throws(ServiceError) -> AnswerResult {
@@ -65,8 +65,8 @@ extension CairnService {
             tenant = identity.tenant?.rawValue ?? ""
         } else {
             guard let owner = request.filter.owner else {
-                throw ServiceError(.invalid, "\"filters.owner_id\" is missing: an admin key names the tenant whose "
-                    + "materials answer", field: "filters.owner_id")
+                throw ServiceError(.unprocessable, "\"filters.owner_id\" is missing: an admin key names the tenant "
+                    + "whose materials answer", field: "filters.owner_id")
             }
             tenant = owner
         }

@@ -19,8 +19,8 @@ public struct DialogueSubmission: Sendable {
 extension CairnService {
     /// Records one answer: the tenant settled (see ``DialogueSubmission/tenant``), the retrieval joined, the
     /// citations resolved and priced (see `DialogueStore.record`).
-    /// - Throws: `.forbidden` for another tenant or a coach's `created_at`; `.invalid` when an admin's answer
-    ///   names no tenant; `.unprocessable` naming `retrieval_id` or `citations[i].chunk_id`; `.notReady`.
+    /// - Throws: `.forbidden` for another tenant or a coach's `created_at`; `.unprocessable` when an admin's
+    ///   answer names no tenant and none can be derived; `.unprocessable` naming `retrieval_id` or `citations[i].chunk_id`; `.notReady`.
     public func recordDialogue(_ submission: DialogueSubmission, as identity: Identity) throws(ServiceError) -> StoredDialogue {
         let parts = try parts()
         var input = submission.input
@@ -54,8 +54,8 @@ extension CairnService {
                     try parts.dialogues.owners(ofChunks: input.citations.map(\.chunkID))
                 }
                 guard owners.count == 1, let only = owners.first else {
-                    throw ServiceError(.invalid, "\"tenant\" is missing: name the tenant the answer belongs to (it could "
-                        + "not be taken from the retrieval or the citations)", field: "tenant")
+                    throw ServiceError(.unprocessable, "\"tenant\" is missing: name the tenant the answer belongs to (it "
+                        + "could not be taken from the retrieval or the citations)", field: "tenant")
                 }
                 input.tenant = only
             }
