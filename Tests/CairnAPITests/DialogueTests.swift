@@ -148,6 +148,11 @@ import Testing
             let ofB = try await api.request(.post, "/v1/dialogues", key: s.coachA,
                                             json: body([own], retrieval: rb.json["retrieval_id"] as? String))
             #expect(ofB.status == 422 && ofB.error("param") == "retrieval_id")
+            // An admin's retrieval over every tenant is not a coach's to join.
+            let unfiltered = try await api.request(.post, "/v1/retrieve", key: api.admin, json: ["query": "x"])
+            let joined = try await api.request(.post, "/v1/dialogues", key: s.coachA,
+                                               json: body([own], retrieval: unfiltered.json["retrieval_id"] as? String))
+            #expect(joined.status == 422 && joined.error("param") == "retrieval_id")
             // A coach may not name another tenant or back-date.
             var other = body([own])
             other["tenant"] = "B"

@@ -74,6 +74,30 @@ import Testing
     }
 }
 
+/// Prompt templates checked from the command line, and a bad one refused at start-up naming file and line.
+@Suite struct PromptsCLITests {
+    @Test func checkRendersTheBuiltInTemplatesAndABadDirectoryStopsTheServer() throws {
+        let ok = try CairnBinary.run(["prompts", "check"])
+        #expect(ok.status == 0 && ok.stdout.contains("── system ──") && ok.stdout.contains("[1] Biology 7, page 12"),
+                "\(ok.stdout) \(ok.stderr)")
+        let dir = try TemporaryDirectory(prefix: "cairn-prompts")
+        for file in ["coach_system.txt", "context_chunk.txt", "user_message.txt"] {
+            let source = try RepositoryFile.path("prompts/" + file)
+            try FileManager.default.copyItem(atPath: source, toPath: dir.file(file))
+        }
+        #expect(try CairnBinary.run(["prompts", "check", "--dir", dir.path]).status == 0)
+        try "[{{marker}}] {{title}}\n{{content}} {{page_nr}}\n".write(toFile: dir.file("context_chunk.txt"), atomically: true,
+                                                                     encoding: .utf8)
+        let bad = try CairnBinary.run(["prompts", "check", "--dir", dir.path])
+        #expect(bad.status != 0 && bad.stderr.contains("context_chunk.txt, line 2")
+            && bad.stderr.contains("unknown placeholder \"page_nr\""), "\(bad.stderr)")
+        let serve = try CairnBinary.run(["serve", "--data-dir", dir.file("data"), "--port", "0"],
+                                        environment: ["CAIRN_PROMPTS_DIR": dir.path])
+        #expect(serve.status != 0 && serve.stderr.contains("prompts_dir") && serve.stderr.contains("page_nr"),
+                "\(serve.stderr)")
+    }
+}
+
 /// Dialogues and feedback acknowledged by `cairn serve` survive `kill -9`, and answers keep joining their
 /// retrievals across it.
 @Suite(.serialized) struct DialogueCrashTests {

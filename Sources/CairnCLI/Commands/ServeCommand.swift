@@ -90,7 +90,8 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try await server.run { [service] url in
                 Self.printBanner(url: url, info: service.readyInfo, dataDirectory: configuration.dataDirectory,
-                                 mirror: configuration.databaseURL.map { PostgresURL($0).redacted })
+                                 mirror: configuration.databaseURL.map { PostgresURL($0).redacted },
+                                 chatModel: configuration.llm.baseURL.map { Self.chatModelLine(configuration.llm, base: $0) })
             }
         } catch let error as ServiceError {
             throw CLIError("cairn serve stopped: \(error.message)")
@@ -116,7 +117,14 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     /// What a person starting the server needs: where it is, the admin key (once), and calls that work.
-    static func printBanner(url: String, info: CairnService.ReadyInfo?, dataDirectory: String, mirror: String? = nil) {
+    /// `gpt-4o-mini at api.openai.com` (the host only: a URL may carry credentials).
+    static func chatModelLine(_ llm: LLMSettings, base: String) -> String {
+        let host = URLComponents(string: base)?.host ?? "the configured endpoint"
+        return "\(llm.model) at \(host)"
+    }
+
+    static func printBanner(url: String, info: CairnService.ReadyInfo?, dataDirectory: String, mirror: String? = nil,
+                            chatModel: String? = nil) {
         let key = info?.createdAdminKey
         var lines = [
             "Cairn is serving \(dataDirectory) at \(url)"
@@ -126,6 +134,8 @@ struct ServeCommand: AsyncParsableCommand {
         if let mirror {
             lines.append("Mirroring every change to \(mirror) (its lag: \(url)/readyz; docs/POSTGRES.md)")
         }
+        lines.append(chatModel.map { "Answering POST /v1/answer with \($0)" }
+            ?? "POST /v1/answer needs a chat model (CAIRN_LLM_URL); POST /v1/prompt renders prompts for your own")
         if let key {
             lines += ["", "Admin key (shown once; keep it secret — `cairn keys create` makes more):", "  \(key)"]
         }

@@ -13,12 +13,17 @@ extension ServiceSetting {
         c.pricesFile = v
     }
 
+    static func setPromptsDirectory(_ c: inout ServiceConfiguration, _ v: String) throws(ConfigurationError) {
+        let loaded = Result { () throws(DialogueError) in try PromptLibrary.load(directory: v) }
+        if case .failure(let error) = loaded { throw ConfigurationError("cannot be used: " + error.message) }
+        c.promptsDirectory = v
+    }
+
     static let dialogueFiles: [ServiceSetting] = [
         .string("prices_file", "CAIRN_PRICES_FILE", "price table: JPY per million tokens per model (JSON)",
                 setPricesFile),
-        .string("prompts_dir", "CAIRN_PROMPTS_DIR", "directory of prompt templates replacing the built-in ones") {
-            $0.promptsDirectory = $1
-        },
+        .string("prompts_dir", "CAIRN_PROMPTS_DIR", "directory of prompt templates replacing the built-in ones",
+                setPromptsDirectory),
         .flag("daily_jobs", "CAIRN_DAILY_JOBS", "run the metrics rollup and retention daily after 00:00 UTC") {
             $0.dailyJobs = $1
         },

@@ -38,8 +38,8 @@ extension CairnService {
         var retrieval: JoinedRetrieval? = nil
         if let id = input.retrievalID {
             retrieval = try joinedRetrieval(id, parts)
-            guard let found = retrieval, identity.role == .admin || found.tenant == nil || found.tenant == input.tenant
-                || identity.role == .coach && found.tenant == identity.tenant?.rawValue else {
+            // A coach joins only its own tenant's retrievals (an admin's unfiltered one could list other tenants' chunks).
+            guard let found = retrieval, identity.role == .admin || found.tenant == input.tenant else {
                 throw ServiceError(.unprocessable, "\"retrieval_id\" \(id) names no retrieval of this tenant",
                                    field: "retrieval_id")
             }
