@@ -135,7 +135,7 @@ struct ServeCommand: AsyncParsableCommand {
             lines.append("Mirroring every change to \(mirror) (its lag: \(url)/readyz; docs/POSTGRES.md)")
         }
         lines.append(chatModel.map { "Answering POST /v1/answer with \($0)" }
-            ?? "POST /v1/answer needs a chat model (CAIRN_LLM_URL); POST /v1/prompt renders prompts for your own")
+            ?? "POST /v1/answer needs a chat model (set CAIRN_LLM_URL); POST /v1/prompt renders prompts for your own model")
         if let key {
             lines += ["", "Admin key (shown once; keep it secret — `cairn keys create` makes more):", "  \(key)"]
         }
