@@ -102,6 +102,15 @@ public struct ServiceError: Error, CustomStringConvertible, Sendable, Hashable {
         }
     }
 
+    /// Runs a dialogue-module call, its error mapped by ``init(_:)-(DialogueError)``.
+    public static func catching<T>(_ body: () throws(DialogueError) -> T) throws(ServiceError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
     public var description: String {
         "\(kind.rawValue): \(message)" + (detail.map { " (\($0))" } ?? "")
     }

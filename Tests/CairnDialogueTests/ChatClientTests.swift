@@ -1,4 +1,5 @@
 @testable import CairnDialogue
+import CairnHTTP
 import Foundation
 import TestSupport
 import Testing
@@ -10,8 +11,8 @@ struct ChatClientTests {
 
     func client(_ stub: ChatStub, retries: Int = 3, timeout: Duration = .seconds(5)) -> ChatClient {
         var c = ChatClient(baseURL: stub.baseURL, apiKey: "sk-test", timeout: timeout, maxRetries: retries)
-        c.initialBackoff = .milliseconds(1)
-        c.maxBackoff = .milliseconds(5)
+        c.policy.initialBackoff = .milliseconds(1)
+        c.policy.maxBackoff = .milliseconds(5)
         return c
     }
 

@@ -1,4 +1,5 @@
 @testable import CairnEmbedding
+import CairnHTTP
 import Testing
 import TestSupport
 

@@ -50,15 +50,8 @@ struct AnswerRoutes {
         let identity = try context.caller()
         var body = try await BodyReader.jsonObject(request, limit: service.configuration.maxJSONBytes)
         let retrieval = try Self.retrieval(&body)
-        func required(_ key: String) throws(ServiceError) -> String {
-            guard let value = try body.string(key, maxLength: 256), !value.isEmpty else {
-                throw ServiceError(.invalid, "\"\(key)\" is missing", field: key)
-            }
-            try RequestObject.refuseNUL(value, field: key)
-            return value
-        }
-        let user = try required("user_id")
-        let session = try required("session_id")
+        let user = try body.required("user_id", maxLength: 256)
+        let session = try body.required("session_id", maxLength: 256)
         let temperature = try body.number("temperature", 0...2)
         try body.rejectUnknown()
         // A malformed request is a 400 either way; a good one learns what the server lacks.

@@ -27,19 +27,11 @@ struct DialogueRoutes {
     static let textLimit = 65_536
 
     static func parse(_ body: inout RequestObject) throws(ServiceError) -> DialogueSubmission {
-        func required(_ key: String, maxLength: Int, minLength: Int = 1) throws(ServiceError) -> String {
-            guard let value = try body.string(key, maxLength: maxLength) else {
-                throw ServiceError(.invalid, "\"\(key)\" is missing", field: key)
-            }
-            guard value.unicodeScalars.count >= minLength else { throw body.invalid(key, "is empty") }
-            try RequestObject.refuseNUL(value, field: key)
-            return value
-        }
-        let userID = try required("user_id", maxLength: 256)
-        let sessionID = try required("session_id", maxLength: 256)
-        let query = try required("query", maxLength: 32_768)
-        let response = try required("response", maxLength: textLimit, minLength: 0)
-        let model = try required("model_used", maxLength: 256)
+        let userID = try body.required("user_id", maxLength: 256)
+        let sessionID = try body.required("session_id", maxLength: 256)
+        let query = try body.required("query", maxLength: 32_768)
+        let response = try body.required("response", maxLength: textLimit, minLength: 0)
+        let model = try body.required("model_used", maxLength: 256)
         guard let promptTokens = try body.int("prompt_tokens", 0...100_000_000) else {
             throw ServiceError(.invalid, "\"prompt_tokens\" is missing", field: "prompt_tokens")
         }

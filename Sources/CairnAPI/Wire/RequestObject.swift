@@ -52,6 +52,16 @@ struct RequestObject {
         return s
     }
 
+    /// A string that must be present, of `minLength` to `maxLength` characters, to be stored (so no U+0000: 422).
+    mutating func required(_ key: String, maxLength: Int, minLength: Int = 1) throws(ServiceError) -> String {
+        guard let value = try string(key, maxLength: maxLength) else {
+            throw ServiceError(.invalid, "\"\(name(key))\" is missing", field: name(key))
+        }
+        guard value.unicodeScalars.count >= minLength else { throw invalid(key, "is empty") }
+        try Self.refuseNUL(value, field: name(key))
+        return value
+    }
+
     mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
         guard let v = value(key) else { return nil }
         guard let n = JSONNumber(v), n.isWhole, n.isWithin(-1e15, 1e15) else { throw invalid(key, "must be a whole number") }

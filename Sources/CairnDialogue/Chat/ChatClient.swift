@@ -24,17 +24,15 @@ public struct ChatClient: Sendable {
     public var baseURL: String
     public var apiKey: String?
     public var timeout: Duration
-    public var maxRetries: Int
-    public var initialBackoff: Duration = .milliseconds(500)
-    public var maxBackoff: Duration = .seconds(8)
-    public var maxRetryAfter: Duration = .seconds(30)
+    public var policy: RetryPolicy
     let http: HTTPClient
 
     public init(baseURL: String, apiKey: String?, timeout: Duration, maxRetries: Int, http: HTTPClient = .shared) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
         self.timeout = timeout
-        self.maxRetries = maxRetries
+        self.policy = RetryPolicy(maxRetries: maxRetries, initialBackoff: .milliseconds(500), maxBackoff: .seconds(8),
+                                  maxRetryAfter: .seconds(30))
         self.http = http
     }
 
@@ -70,22 +68,14 @@ public struct ChatClient: Sendable {
                 if error.kind == .cancelled {
                     throw DialogueError(.upstream, "the chat request was cancelled", upstreamStatus: "unavailable")
                 }
-                guard error.isRetryable, attempt <= maxRetries else { throw Self.failure(error, attempts: attempt) }
-                let wait = error.response?.retryAfter().map { min($0, maxRetryAfter) } ?? backoff(beforeRetry: attempt)
+                guard error.isRetryable, attempt <= policy.maxRetries else { throw Self.failure(error, attempts: attempt) }
+                let wait = error.response?.retryAfter().map { min($0, policy.maxRetryAfter) }
+                    ?? policy.jitteredBackoff(beforeRetry: attempt)
                 do { try await Task.sleep(for: wait) } catch {
                     throw DialogueError(.upstream, "the chat request was cancelled", upstreamStatus: "unavailable")
                 }
             }
         }
-    }
-
-    /// A random wait in `0…min(maxBackoff, initialBackoff × 2^(retry-1))`.
-    func backoff(beforeRetry retry: Int) -> Duration {
-        var ceiling = initialBackoff
-        for _ in 1..<max(1, retry) where ceiling < maxBackoff { ceiling *= 2 }
-        ceiling = min(ceiling, maxBackoff)
-        let ns = Int64(ceiling.components.seconds) * 1_000_000_000 + ceiling.components.attoseconds / 1_000_000_000
-        return ns > 0 ? .nanoseconds(Int64.random(in: 0...ns)) : .zero
     }
 
     /// Milliseconds since `start`.

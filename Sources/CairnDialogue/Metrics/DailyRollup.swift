@@ -139,24 +139,6 @@ public struct DailyRollup: Sendable {
         return byTenant
     }
 
-    /// Each day's figures from `from` to `to`, computed from the dialogue log now (nothing is written): of one
-    /// tenant, or of every tenant together (`tenant` "all") — what the report draws.
-    public func live(from: String, to: String, tenant: String?, objectives: [ServiceLevelObjective])
-        throws(DialogueError) -> [DailyMetrics] {
-        let now = storeTimestamp()
-        do {
-            return try Self.days(from: from, to: to).map { day in
-                let rows = try answers(on: Self.date(day)!, tenant: tenant).values.flatMap { $0 }
-                return DailyMetrics.compute(day: day, tenant: tenant ?? "all", rows: rows, objectives: objectives,
-                                            computedAt: now)
-            }
-        } catch let error as DialogueError {
-            throw error
-        } catch {
-            throw .storage("reading the dialogue log", error)
-        }
-    }
-
     private func upsert(_ m: DailyMetrics) throws {
         func real(_ v: Double?) -> SQLValue { v.map(SQLValue.real) ?? .null }
         try database.execute("""

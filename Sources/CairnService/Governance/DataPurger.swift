@@ -36,10 +36,10 @@ public struct DataPurger: Sendable {
     /// Deletes every material whose retention has ended by `now`; dialogue records that cited them keep their
     /// provenance snapshots.
     public func retention(now: Date = Date()) throws(ServiceError) -> PurgeReport {
-        let due = try Self.wrap { () throws(DialogueError) in try ledger.expiredMaterials(now: now) }
+        let due = try ServiceError.catching { () throws(DialogueError) in try ledger.expiredMaterials(now: now) }
         guard !due.isEmpty else { return PurgeReport() }
         var report = try purge(due)
-        report.auditID = try Self.wrap { () throws(DialogueError) in
+        report.auditID = try ServiceError.catching { () throws(DialogueError) in
             try ledger.recordRetention(due, chunks: report.chunks, cacheEntries: report.embeddingCacheEntries, now: now)
         }
         return report
@@ -48,9 +48,9 @@ public struct DataPurger: Sendable {
     /// Erases a user's dialogue records (with the retrievals they joined) and the materials they own. Running it
     /// again finishes an erasure a crash cut short.
     public func erase(userID: String, requestedBy keyID: Int64?) throws(ServiceError) -> PurgeReport {
-        let owned = try Self.wrap { () throws(DialogueError) in try ledger.materials(owner: userID) }
+        let owned = try ServiceError.catching { () throws(DialogueError) in try ledger.materials(owner: userID) }
         var report = try purge(owned)
-        let (erasure, auditID) = try Self.wrap { () throws(DialogueError) in
+        let (erasure, auditID) = try ServiceError.catching { () throws(DialogueError) in
             try ledger.eraseDialogues(userID: userID, materials: owned, chunks: report.chunks,
                                       cacheEntries: report.embeddingCacheEntries, requestedBy: keyID)
         }
@@ -87,11 +87,4 @@ public struct DataPurger: Sendable {
         return report
     }
 
-    static func wrap<T>(_ body: () throws(DialogueError) -> T) throws(ServiceError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw ServiceError(error)
-        }
-    }
 }

@@ -34,7 +34,7 @@ extension CairnService {
             PromptChunk(marker: hit.rank, chunkID: hit.chunk.chunkID.rawValue, materialID: hit.chunk.materialID.rawValue,
                         title: hit.chunk.title, pageNumber: hit.chunk.pageNumber, heading: hit.chunk.headingPath.last,
                         sourceURI: hit.chunk.sourceURI, license: hit.chunk.licenseType, content: hit.chunk.content,
-                        similarity: Double("\(hit.similarity)") ?? Double(hit.similarity))
+                        similarity: RetrievalLog.decimal(hit.similarity))
         }
         let rendered = parts.prompts.render(question: question, chunks: chunks, language: language,
                                             tenant: identity.tenant?.rawValue ?? request.filter.owner)
@@ -102,7 +102,7 @@ extension CairnService {
             hits: prompt.prompt.chunks.map { .init(rank: $0.marker, chunkID: $0.chunkID, materialID: $0.materialID,
                                                    similarity: $0.similarity) },
             totalMilliseconds: prompt.retrieval.totalMilliseconds)
-        let dialogue = try wrap { () throws(DialogueError) in
+        let dialogue = try ServiceError.catching { () throws(DialogueError) in
             try parts.dialogues.record(input, retrieval: retrieval, prices: parts.prices)
         }
         metrics.dialogues.increment()

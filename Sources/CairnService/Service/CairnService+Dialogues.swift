@@ -50,7 +50,7 @@ extension CairnService {
             } else if let tenant = retrieval?.tenant {
                 input.tenant = tenant
             } else {
-                let owners = try wrap { () throws(DialogueError) in
+                let owners = try ServiceError.catching { () throws(DialogueError) in
                     try parts.dialogues.owners(ofChunks: input.citations.map(\.chunkID))
                 }
                 guard owners.count == 1, let only = owners.first else {
@@ -66,7 +66,7 @@ extension CairnService {
         }
         input.apiKeyID = identity.keyID.rawValue
         if input.latencyRetrievalMilliseconds == nil { input.latencyRetrievalMilliseconds = retrieval?.totalMilliseconds }
-        let recorded = try wrap { () throws(DialogueError) in
+        let recorded = try ServiceError.catching { () throws(DialogueError) in
             try parts.dialogues.record(input, retrieval: retrieval, prices: parts.prices)
         }
         metrics.dialogues.increment()
@@ -83,8 +83,9 @@ extension CairnService {
     /// One dialogue (a coach's own tenant's only; others are not found).
     public func dialogue(_ id: Int64, as identity: Identity) throws(ServiceError) -> StoredDialogue {
         let parts = try parts()
-        let found = try wrap { () throws(DialogueError) in
-            try parts.dialogues.dialogue(id, tenant: identity.role == .coach ? identity.tenant?.rawValue ?? "" : nil)
+        let tenant = try scope(nil, identity: identity, field: "tenant")
+        let found = try ServiceError.catching { () throws(DialogueError) in
+            try parts.dialogues.dialogue(id, tenant: tenant)
         }
         guard let found else { throw ServiceError(.notFound, "no dialogue \(id)", field: "id") }
         return found
@@ -95,31 +96,19 @@ extension CairnService {
         -> (items: [StoredDialogue], next: Int64?) {
         let parts = try parts()
         var q = query
-        if identity.role == .coach {
-            let own = identity.tenant?.rawValue ?? ""
-            if let named = q.tenant, named != own {
-                throw ServiceError(.forbidden, "this key may only read tenant \"\(own)\"", field: "tenant")
-            }
-            q.tenant = own
-        }
-        return try wrap { () throws(DialogueError) in try parts.dialogues.dialogues(q) }
+        q.tenant = try scope(q.tenant, identity: identity, field: "tenant")
+        return try ServiceError.catching { () throws(DialogueError) in try parts.dialogues.dialogues(q) }
     }
 
     /// Records a student's feedback (-1, 0, 1) on a dialogue.
     public func setFeedback(_ id: Int64, _ value: Int, as identity: Identity) throws(ServiceError) -> StoredDialogue {
         let parts = try parts()
-        let updated = try wrap { () throws(DialogueError) in
-            try parts.dialogues.setFeedback(id, value, tenant: identity.role == .coach ? identity.tenant?.rawValue ?? "" : nil)
+        let tenant = try scope(nil, identity: identity, field: "tenant")
+        let updated = try ServiceError.catching { () throws(DialogueError) in
+            try parts.dialogues.setFeedback(id, value, tenant: tenant)
         }
         guard let updated else { throw ServiceError(.notFound, "no dialogue \(id)", field: "id") }
         return updated
     }
 
-    func wrap<T>(_ body: () throws(DialogueError) -> T) throws(ServiceError) -> T {
-        do {
-            return try body()
-        } catch {
-            throw ServiceError(error)
-        }
-    }
 }

@@ -6,7 +6,7 @@ extension CairnService {
     /// Rolls the dialogue log up into `rag_metrics_history` for the days `from`…`to` (see `DailyRollup`).
     public func rollUp(from: String, to: String) throws(ServiceError) -> DailyRollup.Report {
         let parts = try parts()
-        return try wrap { () throws(DialogueError) in
+        return try ServiceError.catching { () throws(DialogueError) in
             try DailyRollup(database: parts.dialogues.database).rollUp(from: from, to: to,
                                                                       objectives: configuration.objectives)
         }
@@ -16,15 +16,8 @@ extension CairnService {
     public func ragMetrics(from: String, to: String, tenant: String?, as identity: Identity) throws(ServiceError)
         -> [DailyMetrics] {
         let parts = try parts()
-        var tenant = tenant
-        if identity.role == .coach {
-            let own = identity.tenant?.rawValue ?? ""
-            if let named = tenant, named != own {
-                throw ServiceError(.forbidden, "this key may only read tenant \"\(own)\"", field: "tenant")
-            }
-            tenant = own
-        }
-        return try wrap { () throws(DialogueError) in
+        let tenant = try scope(tenant, identity: identity, field: "tenant")
+        return try ServiceError.catching { () throws(DialogueError) in
             try DailyRollup(database: parts.dialogues.database).history(from: from, to: to, tenant: tenant)
         }
     }
@@ -61,15 +54,8 @@ extension CairnService {
     /// dialogue log now.
     public func report(from: String, to: String, tenant: String?, as identity: Identity) throws(ServiceError) -> String {
         let parts = try parts()
-        var tenant = tenant
-        if identity.role == .coach {
-            let own = identity.tenant?.rawValue ?? ""
-            if let named = tenant, named != own {
-                throw ServiceError(.forbidden, "this key may only read tenant \"\(own)\"", field: "tenant")
-            }
-            tenant = own
-        }
-        let data = try wrap { () throws(DialogueError) in
+        let tenant = try scope(tenant, identity: identity, field: "tenant")
+        let data = try ServiceError.catching { () throws(DialogueError) in
             try ReportData.load(parts.dialogues.database, from: from, to: to, tenant: tenant,
                                 objectives: configuration.objectives)
         }
