@@ -63,6 +63,12 @@ let package = Package(
             dependencies: ["CCurl", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictSettings
         ),
+        // Keyword search: Unicode tokenisation (case and accent folding, code-like tokens, CJK bigrams, stop words)
+        // and an in-memory BM25 index over chunk labels. No I/O: the ingestion layer keeps it in step with the store.
+        .target(
+            name: "CairnKeyword",
+            swiftSettings: strictSettings
+        ),
         // sqlite3 behind one Swift type: the embedded relational store and the embedding cache.
         .target(
             name: "CairnSQL",
@@ -98,7 +104,7 @@ let package = Package(
         .target(
             name: "CairnIngest",
             dependencies: [
-                "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath", "CCairnKernels",
+                "CairnEmbedding", "CairnKeyword", "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath", "CCairnKernels",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -182,6 +188,11 @@ let package = Package(
                 "CairnStorage", "CairnIndex", "CairnVectorMath", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnKeywordTests",
+            dependencies: ["CairnKeyword"],
             swiftSettings: strictSettings
         ),
         .testTarget(

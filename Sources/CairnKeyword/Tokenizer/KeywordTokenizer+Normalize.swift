@@ -1,0 +1,58 @@
+import Foundation
+
+extension KeywordTokenizer {
+    /// The folded form of one term (see the type's notes), or nil when nothing is left of it.
+    static func normalize(_ scalars: ArraySlice<Unicode.Scalar>) -> String? {
+        var ascii = true
+        for c in scalars where c.value >= 128 {
+            ascii = false
+            break
+        }
+        var term: String
+        if ascii {
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(scalars.count)
+            for c in scalars {
+                let v = UInt8(c.value)
+                bytes.append(v >= 0x41 && v <= 0x5A ? v | 0x20 : v)
+            }
+            term = String(decoding: bytes, as: UTF8.self)
+        } else {
+            var raw = ""
+            raw.unicodeScalars.append(contentsOf: scalars)
+            term = foldAccents(raw.precomposedStringWithCompatibilityMapping.lowercased())
+        }
+        if term.contains("'") || term.contains("\u{2019}") {
+            if term.hasSuffix("'s") || term.hasSuffix("\u{2019}s") { term.removeLast(2) }
+            term.removeAll { $0 == "'" || $0 == "\u{2019}" }
+        }
+        return term.isEmpty ? nil : term
+    }
+
+    /// Drops combining marks that follow a Latin or Greek letter (and the diaeresis of Cyrillic `е`), then
+    /// recomposes; `ß` becomes `ss`.
+    static func foldAccents(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var base: UInt32 = 0
+        for c in text.decomposedStringWithCanonicalMapping.unicodeScalars {
+            let v = c.value
+            if c.properties.generalCategory == .nonspacingMark {
+                let latinOrGreek = (0x41...0x24F).contains(base) || (0x1E00...0x1EFF).contains(base)
+                    || (0x370...0x3FF).contains(base) || (0x1F00...0x1FFF).contains(base)
+                    || (0x2C60...0x2C7F).contains(base) || (0xA720...0xA7FF).contains(base)
+                let cyrillicE = (base == 0x435 || base == 0x415) && v == 0x308
+                if latinOrGreek || cyrillicE { continue }
+                out.append(c)
+                continue
+            }
+            base = v
+            if v == 0xDF {
+                out.append("s")
+                out.append("s")
+            } else {
+                out.append(c)
+            }
+        }
+        return String(out).precomposedStringWithCanonicalMapping
+    }
+}
