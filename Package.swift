@@ -113,7 +113,7 @@ let package = Package(
         .target(
             name: "CairnBench",
             dependencies: [
-                "CairnService", "CairnDialogue", "CairnHTTP", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL",
+                "CairnService", "CairnDialogue", "CairnHTTP", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL",
                 "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -134,7 +134,7 @@ let package = Package(
         .target(
             name: "CairnService",
             dependencies: [
-                "CairnDialogue", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnIndex",
+                "CairnDialogue", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnIndex",
                 "CairnVectorMath",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -145,7 +145,7 @@ let package = Package(
         .target(
             name: "CairnAPI",
             dependencies: [
-                "CairnService", "CairnDialogue", "CairnIngest", "CairnEmbedding",
+                "CairnService", "CairnDialogue", "CairnIngest", "CairnKeyword", "CairnEmbedding",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -158,7 +158,7 @@ let package = Package(
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnAPI", "CairnService", "CairnDialogue", "CairnBench", "CairnIngest", "CairnEmbedding", "CairnMirror", "CairnPostgres",
+                "CairnAPI", "CairnService", "CairnDialogue", "CairnBench", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnPostgres",
                 "CairnStorage", "CairnIndex", "CairnVectorMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -225,7 +225,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnIngestTests",
-            dependencies: ["CairnIngest", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "TestSupport"],
+            dependencies: ["CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnSQL", "CairnStorage", "CairnIndex", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

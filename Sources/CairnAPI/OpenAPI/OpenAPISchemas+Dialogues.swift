@@ -117,7 +117,7 @@ extension OpenAPISchemas {
             ("filters", Schema.ref("Filters")),
             ("min_similarity", Schema.number("Leave out chunks below this cosine similarity.", minimum: -1, maximum: 1)),
             ("ef_search", Schema.integer("HNSW candidate-list size.", minimum: 1, maximum: 10_000)),
-        ]
+        ] + retrievalRankingFields
     }
 
     static func dailyMetrics() -> JSONValue {

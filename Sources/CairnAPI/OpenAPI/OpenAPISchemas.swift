@@ -152,9 +152,20 @@ enum OpenAPISchemas {
                 ("top_k", Schema.integer("How many chunks (default 5).", minimum: 1, maximum: RetrievalRequest.maxTopK)),
                 ("filters", Schema.ref("Filters")),
                 ("min_similarity", Schema.number("Drop chunks below this cosine similarity.", minimum: -1, maximum: 1)),
-                ("ef_search", Schema.integer("HNSW candidate-list size for this request (default 100).", minimum: 1,
-                                             maximum: 10_000)),
-            ]))),
+                ("ef_search", Schema.integer("HNSW candidate-list size for this request (default: 100, or 4 × the "
+                    + "candidates asked of the vector ranking when that is more).", minimum: 1, maximum: 10_000)),
+            ] + retrievalRankingFields))),
+            ("Grounding", Schema.record("Whether the materials look like they hold an answer (docs/RETRIEVAL.md).", [
+                ("max_similarity", Schema.number("The best similarity of any allowed chunk.", nullable: true)),
+                ("max_keyword_score", Schema.number("The best keyword score (0 to 1) of any allowed chunk.",
+                                                    nullable: true, minimum: 0, maximum: 1)),
+                ("below_threshold", Schema.boolean("max_similarity is below similarity_threshold (or there is none).")),
+                ("materials_covered", Schema.integer("Distinct materials among the results.", minimum: 0)),
+                ("not_in_materials", Schema.boolean("Neither max_similarity nor max_keyword_score reaches its "
+                    + "threshold: say the materials do not cover the question rather than guess.")),
+                ("similarity_threshold", Schema.number("The server's grounding.similarity_threshold.")),
+                ("keyword_threshold", Schema.number("The server's grounding.keyword_threshold.")),
+            ])),
             ("RetrievedChunk", Schema.record("A ranked chunk, ready to cite.", [
                 ("rank", Schema.integer("1 for the best.", minimum: 1)),
                 ("similarity", Schema.number("Cosine similarity to the question.")),
@@ -180,20 +191,31 @@ enum OpenAPISchemas {
                                                      values: AcquisitionMethod.allCases.map(\.rawValue))),
                 ("content_type", Schema.string("Provenance: content type.", nullable: true,
                                                values: ContentType.allCases.map(\.rawValue))),
+                ("vector_rank", Schema.integer("Rank in the vector ranking (null: not among its candidates).",
+                                               nullable: true, minimum: 1)),
+                ("keyword_rank", Schema.integer("Rank in the keyword ranking (null: not among its candidates).",
+                                                nullable: true, minimum: 1)),
+                ("keyword_score", Schema.number("BM25 score over the question's ceiling, 0 to 1 (null: not a keyword "
+                    + "candidate).", nullable: true, minimum: 0, maximum: 1)),
+                ("fused_score", Schema.number("Reciprocal-rank-fusion score (hybrid mode; else null).", nullable: true,
+                                              minimum: 0)),
             ])),
             ("Retrieval", Schema.record("The chunks that ground an answer.", [
                 ("object", Schema.string("Always `retrieval`.", values: ["retrieval"])),
                 ("retrieval_id", Schema.string("The id the request, its results and scores are kept under.")),
                 ("model", Schema.string("The embedding model.")),
+                ("mode", Schema.string("The ranking used.", values: RetrievalMode.allCases.map(\.rawValue))),
                 ("results", Schema.array(Schema.ref("RetrievedChunk"), "Best first.")),
                 ("exhaustive", Schema.boolean("True when the results are provably the true top k for the filter "
                     + "(the allowed set was scanned exactly).")),
                 ("max_similarity", Schema.number("The best candidate's similarity before the threshold.", nullable: true)),
                 ("below_threshold", Schema.integer("Candidates among the top k that min_similarity dropped.", minimum: 0)),
+                ("grounding", Schema.ref("Grounding")),
                 ("timings", Schema.record("Milliseconds per step.", [
                     ("embed_ms", Schema.number("Embedding the question.")),
                     ("filter_ms", Schema.number("Turning the filters into the allowed set.")),
-                    ("search_ms", Schema.number("Searching the index.")),
+                    ("search_ms", Schema.number("Searching the indexes (keyword scoring included).")),
+                    ("keyword_ms", Schema.number("Keyword scoring.")),
                     ("fetch_ms", Schema.number("Reading the chunks.")),
                     ("total_ms", Schema.number("All of it.")),
                 ])),
@@ -454,5 +476,21 @@ enum OpenAPISchemas {
             ("has_more", Schema.boolean("Whether another page follows.")),
             ("next_cursor", Schema.string("Pass as `cursor` for the next page.", nullable: true)),
         ])
+    }
+
+    /// The ranking fields of a retrieval (also taken by /v1/prompt and /v1/answer).
+    static var retrievalRankingFields: [(String, JSONValue)] {
+        [
+            ("mode", Schema.string("vector, keyword (BM25) or hybrid (reciprocal-rank fusion of both); default: the "
+                + "server's retrieval.mode (hybrid), or vector when only an embedding is given.",
+                values: RetrievalMode.allCases.map(\.rawValue))),
+            ("weights", Schema.input("The rankings' weights in hybrid mode (default 1 each).", [
+                ("vector", Schema.number("Weight of the vector ranking.", minimum: 0, maximum: 100)),
+                ("keyword", Schema.number("Weight of the keyword ranking.", minimum: 0, maximum: 100)),
+            ])),
+            ("diversify", Schema.boolean("Spread results across materials (maximal marginal relevance).")),
+            ("mmr_lambda", Schema.number("MMR's λ: 1 ranks by relevance only, 0 spreads most (default: the server's "
+                + "retrieval.mmr_lambda, 0.5).", minimum: 0, maximum: 1)),
+        ]
     }
 }

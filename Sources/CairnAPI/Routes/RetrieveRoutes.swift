@@ -18,8 +18,9 @@ struct RetrieveRoutes {
         let result = try await service.retrieve(retrieval, as: identity)
         var response = JSONResponse.make(Wire.retrieval(result))
         response.headers[RequestMiddleware.serverTimingHeader] = String(
-            format: "embed;dur=%.3f, filter;dur=%.3f, search;dur=%.3f, fetch;dur=%.3f", result.embedMilliseconds,
-            result.filterMilliseconds, result.searchMilliseconds, result.fetchMilliseconds)
+            format: "embed;dur=%.3f, filter;dur=%.3f, search;dur=%.3f, keyword;dur=%.3f, fetch;dur=%.3f",
+            result.embedMilliseconds, result.filterMilliseconds, result.searchMilliseconds, result.keywordMilliseconds,
+            result.fetchMilliseconds)
         return response
     }
 
@@ -41,6 +42,18 @@ struct RetrieveRoutes {
         r.topK = try body.int("top_k", 1...RetrievalRequest.maxTopK) ?? 5
         r.minSimilarity = try body.number("min_similarity", -1...1).map(Float.init)
         r.efSearch = try body.int("ef_search", 1...10_000)
+        if let mode = try body.string("mode", maxLength: 64) {
+            guard let parsed = RetrievalMode(rawValue: mode) else {
+                throw body.invalid("mode", "is \"\(mode)\"; allowed: vector, keyword, hybrid")
+            }
+            r.mode = parsed
+        }
+        if var w = try body.object("weights") {
+            r.weights = FusionWeights(vector: try w.number("vector", 0...100) ?? 1, keyword: try w.number("keyword", 0...100) ?? 1)
+            try w.rejectUnknown()
+        }
+        r.diversify = try body.bool("diversify") ?? false
+        r.mmrLambda = try body.number("mmr_lambda", 0...1)
         if var f = try body.object("filters") {
             r.filter = try parseFilter(&f)
             try f.rejectUnknown()

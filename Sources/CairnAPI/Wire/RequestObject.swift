@@ -62,6 +62,13 @@ struct RequestObject {
         return value
     }
 
+    mutating func bool(_ key: String) throws(ServiceError) -> Bool? {
+        guard let v = value(key) else { return nil }
+        // JSONSerialization gives booleans as NSNumber: only the two boolean literals count, not 0 or 1.
+        guard let n = v as? NSNumber, MetadataFields.isJSONBoolean(n) else { throw invalid(key, "must be true or false") }
+        return n.boolValue
+    }
+
     mutating func int(_ key: String, _ range: ClosedRange<Int>) throws(ServiceError) -> Int? {
         guard let v = value(key) else { return nil }
         guard let n = JSONNumber(v), n.isWhole, n.isWithin(-1e15, 1e15) else { throw invalid(key, "must be a whole number") }

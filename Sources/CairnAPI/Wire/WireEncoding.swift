@@ -56,16 +56,25 @@ enum Wire {
                 "heading_path": .strings(c.headingPath), "lang": .string(c.language), "topic": .string(c.topic),
                 "tags": .strings(c.tags), "source_uri": .string(c.sourceURI), "license_type": .string(c.licenseType),
                 "acquisition_method": .string(c.acquisitionMethod), "content_type": .string(c.contentType),
+                "vector_rank": .int(hit.vectorRank), "keyword_rank": .int(hit.keywordRank),
+                "keyword_score": .float(hit.keywordScore), "fused_score": hit.fusedScore.map(JSONValue.double) ?? .null,
             ]
         }
+        let g = r.grounding
         return [
-            "object": "retrieval", "retrieval_id": .string(r.id), "model": .string(r.model), "results": .array(results),
-            "exhaustive": .bool(r.exhaustive), "max_similarity": .float(r.maxSimilarity),
+            "object": "retrieval", "retrieval_id": .string(r.id), "model": .string(r.model), "mode": .string(r.mode.rawValue),
+            "results": .array(results), "exhaustive": .bool(r.exhaustive), "max_similarity": .float(r.maxSimilarity),
             "below_threshold": .int(r.belowThreshold),
+            "grounding": [
+                "max_similarity": .float(g.maxSimilarity), "max_keyword_score": .float(g.maxKeywordScore),
+                "below_threshold": .bool(g.belowThreshold), "materials_covered": .int(g.materialsCovered),
+                "not_in_materials": .bool(g.notInMaterials), "similarity_threshold": .float(g.thresholds.similarity),
+                "keyword_threshold": .float(g.thresholds.keyword),
+            ],
             "timings": [
                 "embed_ms": .milliseconds(r.embedMilliseconds), "filter_ms": .milliseconds(r.filterMilliseconds),
-                "search_ms": .milliseconds(r.searchMilliseconds), "fetch_ms": .milliseconds(r.fetchMilliseconds),
-                "total_ms": .milliseconds(r.totalMilliseconds),
+                "search_ms": .milliseconds(r.searchMilliseconds), "keyword_ms": .milliseconds(r.keywordMilliseconds),
+                "fetch_ms": .milliseconds(r.fetchMilliseconds), "total_ms": .milliseconds(r.totalMilliseconds),
             ],
         ]
     }

@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import CairnIngest
 import Foundation
 
@@ -8,10 +8,13 @@ struct SearchCommand: AsyncParsableCommand {
         commandName: "search",
         abstract: "Find the chunks that best answer a question.",
         discussion: """
-            Embeds the question with the embedder the materials were indexed with and prints the best chunks with
-            their material (and external id), page, character range and similarity. --json prints
-            {"results": [{"chunk_id", "material_id", "external_id", "title", "content", "page_number", "page_end",
-            "char_start", "char_end", "heading_path", "similarity", …}], "exact", "timings": {…}}.
+            Ranks the chunks by --mode: hybrid (default; reciprocal-rank fusion of the vector and keyword rankings),
+            vector (embedding similarity, with the embedder the materials were indexed with) or keyword (BM25), and
+            prints the best with their material (and external id), page, character range, similarity and ranks,
+            then the grounding signals. --json prints {"results": [{"chunk_id", "material_id", "external_id",
+            "title", "content", "page_number", "page_end", "char_start", "char_end", "heading_path", "similarity",
+            "vector_rank", "keyword_rank", "keyword_score", "fused_score", …}], "mode", "exact", "grounding": {…},
+            "timings": {…}}.
             """)
 
     @OptionGroup var data: DataDirectoryOptions
@@ -44,8 +47,17 @@ struct SearchCommand: AsyncParsableCommand {
     @Option(help: "Drop hits below this cosine similarity.")
     var minSimilarity: Float?
 
-    @Option(help: "HNSW ef for this query (default: the index's).")
+    @Option(help: "HNSW ef for this query (default: the index's, or 4 × the vector candidates when more).")
     var ef: Int?
+
+    @Option(help: "Ranking: hybrid, vector or keyword.")
+    var mode: RetrievalMode = .hybrid
+
+    @Flag(help: "Spread the results across materials (maximal marginal relevance).")
+    var diversify = false
+
+    @Option(name: .customLong("mmr-lambda"), help: "MMR's λ with --diversify (1: relevance only, 0: most spread).")
+    var mmrLambda = 0.5
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -66,10 +78,12 @@ struct SearchCommand: AsyncParsableCommand {
             externalIDs: externalID.isEmpty ? nil : externalID, topic: topic,
             tags: tags.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? [],
             language: lang.map { MetadataFields.normalizeLanguage($0) ?? $0 })
+        guard (0...1).contains(mmrLambda) else { throw CLIError("--mmr-lambda is \(mmrLambda); allowed: 0 to 1") }
         let result: ChunkSearchResult
         do {
             result = try await library.search(ChunkQuery(text: question, topK: topK, filter: filter,
-                                                         minSimilarity: minSimilarity, efSearch: ef))
+                                                         minSimilarity: minSimilarity, efSearch: ef, mode: mode,
+                                                         diversify: diversify, mmrLambda: mmrLambda))
         } catch {
             throw CLIError(error.message)
         }
@@ -84,14 +98,28 @@ struct SearchCommand: AsyncParsableCommand {
             if let page = c.pageNumber { place = "p. \(page)\(c.pageEnd.map { "–\($0)" } ?? ""), " + place }
             let ext = c.externalID.map { " [\($0)]" } ?? ""
             print(String(format: "%d. %.4f  %@%@ (material %lld, chunk %lld), %@", rank + 1, hit.similarity, c.title, ext,
-                         c.materialID.rawValue, c.chunkID.rawValue, place))
+                         c.materialID.rawValue, c.chunkID.rawValue, place) + Self.ranks(hit))
             if !c.headingPath.isEmpty { print("   § " + c.headingPath.joined(separator: " › ")) }
             let text = c.content.replacingOccurrences(of: "\n", with: " ")
             print("   " + (text.count > 300 ? String(text.prefix(300)) + "…" : text))
         }
-        print(String(format: "%.1f ms (embed %.1f, filter %.1f, search %.1f, fetch %.1f)", result.totalMilliseconds,
-                     result.embedMilliseconds, result.filterMilliseconds, result.searchMilliseconds,
-                     result.fetchMilliseconds))
+        let g = result.grounding
+        print(String(format: "grounding: best similarity %@ (threshold %.2f), best keyword score %@ (threshold %.2f), "
+                        + "%d material(s)%@", g.maxSimilarity.map { String(format: "%.3f", $0) } ?? "none",
+                     g.thresholds.similarity, g.maxKeywordScore.map { String(format: "%.3f", $0) } ?? "none",
+                     g.thresholds.keyword, g.materialsCovered,
+                     g.notInMaterials ? " — the materials do not seem to cover this question" : ""))
+        print(String(format: "%@, %.1f ms (embed %.1f, filter %.1f, search %.1f incl. keyword %.1f, fetch %.1f)",
+                     result.mode.rawValue, result.totalMilliseconds, result.embedMilliseconds, result.filterMilliseconds,
+                     result.searchMilliseconds, result.keywordMilliseconds, result.fetchMilliseconds))
+    }
+
+    /// `  [vector #2, keyword #1]`: where a hit stood in each ranking.
+    static func ranks(_ hit: ChunkHit) -> String {
+        var parts: [String] = []
+        if let r = hit.vectorRank { parts.append("vector #\(r)") }
+        if let r = hit.keywordRank { parts.append("keyword #\(r)") }
+        return parts.isEmpty ? "" : "  [" + parts.joined(separator: ", ") + "]"
     }
 
     static func jsonObject(_ result: ChunkSearchResult) -> [String: Any] {
@@ -105,16 +133,29 @@ struct SearchCommand: AsyncParsableCommand {
                 "char_start": c.charStart, "char_end": c.charEnd, "heading_path": c.headingPath,
                 "language": c.language ?? NSNull(), "topic": c.topic ?? NSNull(), "tags": c.tags,
                 "source_uri": c.sourceURI ?? NSNull(), "license_type": c.licenseType,
-                "similarity": Double(hit.similarity),
+                "similarity": Double(hit.similarity), "vector_rank": hit.vectorRank ?? NSNull(),
+                "keyword_rank": hit.keywordRank ?? NSNull(), "keyword_score": hit.keywordScore.map { Double($0) } ?? NSNull(),
+                "fused_score": hit.fusedScore ?? NSNull(),
             ]
         }
+        let g = result.grounding
         return [
-            "results": results, "exact": result.exact,
+            "results": results, "mode": result.mode.rawValue, "exact": result.exact,
+            "grounding": [
+                "max_similarity": g.maxSimilarity.map { Double($0) } ?? NSNull(),
+                "max_keyword_score": g.maxKeywordScore.map { Double($0) } ?? NSNull(),
+                "below_threshold": g.belowThreshold, "materials_covered": g.materialsCovered,
+                "not_in_materials": g.notInMaterials, "similarity_threshold": Double(g.thresholds.similarity),
+                "keyword_threshold": Double(g.thresholds.keyword),
+            ] as [String: Any],
             "timings": [
                 "embed_ms": result.embedMilliseconds, "filter_ms": result.filterMilliseconds,
-                "search_ms": result.searchMilliseconds, "fetch_ms": result.fetchMilliseconds,
+                "search_ms": result.searchMilliseconds, "keyword_ms": result.keywordMilliseconds,
+                "fetch_ms": result.fetchMilliseconds,
                 "total_ms": result.totalMilliseconds,
             ],
         ]
     }
 }
+
+extension RetrievalMode: ExpressibleByArgument {}

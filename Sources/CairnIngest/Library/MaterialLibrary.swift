@@ -1,4 +1,5 @@
 public import CairnEmbedding
+public import CairnKeyword
 public import CairnStorage
 import CairnIndex
 import CairnVectorMath
@@ -26,6 +27,11 @@ public final class MaterialLibrary: Sendable {
     public let embedder: any Embedder
     /// Every completed material's filterable fields and chunk labels (see ``ChunkCatalog``).
     public let catalog = ChunkCatalog()
+    /// The BM25 index of every chunk's text, built from the store on first use (or by
+    /// ``prepareKeywordIndex()``) and then kept in step by every commit and delete.
+    public let keywords: KeywordIndex
+    /// How the keyword index was built, once it has been.
+    let keywordBuild = Mutex<KeywordBuildReport?>(nil)
     let logger: Logger
     /// Serialises changes that touch the store, the index and the catalog together (commits, deletes).
     let writeLock = Mutex<Void>(())
@@ -53,8 +59,9 @@ public final class MaterialLibrary: Sendable {
 
     /// Takes the parts and reconciles the index with the store before anything else can use them.
     private init(dataDirectory: String, store: MaterialStore, vectors: DurableIndex, embedder: any Embedder,
-                 logger: Logger) throws(IngestError) {
+                 keywordOptions: KeywordOptions, logger: Logger) throws(IngestError) {
         self.dataDirectory = dataDirectory
+        self.keywords = KeywordIndex(options: keywordOptions)
         self.store = store
         self.vectors = vectors
         self.embedder = embedder
@@ -72,9 +79,10 @@ public final class MaterialLibrary: Sendable {
     }
 
     /// Opens the store and the index in `dataDirectory` (creating them) and reconciles them.
+    /// - Parameter keywordOptions: BM25's parameters and the tokenizer of the keyword index.
     /// - Throws: ``IngestError`` `.storage` naming the file, or `.configuration` when the index holds vectors
     ///   of another dimension than `embedder` makes (chunks embedded by another model).
-    public static func open(dataDirectory: String, embedder: any Embedder,
+    public static func open(dataDirectory: String, embedder: any Embedder, keywordOptions: KeywordOptions = .standard,
                             logger: Logger = Logger(label: "cairn.ingest")) throws(IngestError) -> MaterialLibrary
     {
         let store = try MaterialStore(dataDirectory: dataDirectory)
@@ -98,7 +106,7 @@ public final class MaterialLibrary: Sendable {
             throw IngestError(.storage, "chunk index \(directory): \(error)")
         }
         return try MaterialLibrary(dataDirectory: dataDirectory, store: store, vectors: vectors, embedder: embedder,
-                                   logger: logger)
+                                   keywordOptions: keywordOptions, logger: logger)
     }
 
     /// Makes the index hold exactly the store's chunks (see the type's notes); safe to run at any time
@@ -109,14 +117,18 @@ public final class MaterialLibrary: Sendable {
     }
 
     /// Commits finished materials (and failed ones) to the store in one transaction, applies their chunk
-    /// changes to the index, then refreshes them in the catalog — store, index, catalog, in that order.
+    /// changes to the index and the keyword index, then refreshes them in the catalog — store, indexes,
+    /// catalog, in that order.
     public func commit(_ finished: [FinishedMaterial],
                        failures: [(draft: MaterialDraft, existing: MaterialID?, error: String)] = [],
                        bulkJob: Int64?) throws(IngestError) {
         try writeLock.withLock { _ throws(IngestError) in
             let commits = try store.commitMaterials(finished, failures: failures, bulkJob: bulkJob,
                                                     model: embedder.model.id)
-            for (_, commit) in commits { try Self.apply(commit, to: vectors) }
+            for (_, commit) in commits {
+                try Self.apply(commit, to: vectors)
+                applyKeywords(commit)
+            }
             try catalog.refresh(commits.map(\.0) + failures.compactMap(\.existing), from: store)
         }
     }
@@ -142,6 +154,7 @@ public final class MaterialLibrary: Sendable {
             guard let chunks = try store.deleteMaterial(id, refusing: refusing) else { return nil }
             catalog.remove(id)
             try Self.apply(ChunkCommit(added: [], removed: chunks, kept: 0), to: vectors)
+            applyKeywords(ChunkCommit(added: [], removed: chunks, kept: 0))
             return chunks.count
         }
     }

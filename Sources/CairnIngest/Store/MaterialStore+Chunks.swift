@@ -9,6 +9,9 @@ public struct ChunkCommit: Sendable {
     public var removed: [ChunkID]
     /// Chunks kept under their id (same text as before), already in the index.
     public var kept: Int
+    /// The text of each chunk in `added`, in the same order, for the keyword index (empty when the
+    /// commit was built without them: a reconciliation of vectors only).
+    public var addedContent: [String] = []
 }
 
 extension MaterialStore {
@@ -60,6 +63,7 @@ extension MaterialStore {
             }
             try database.execute("DELETE FROM material_chunks WHERE material_id = ?", [.integer(material.rawValue)])
             var added: [(id: ChunkID, embedding: [Float])] = []
+            var addedContent: [String] = []
             var keptIDs = Set<ChunkID>()
             for row in rows {
                 var reuse: ChunkID? = nil
@@ -87,6 +91,7 @@ extension MaterialStore {
                     keptIDs.insert(reuse)
                 } else {
                     added.append((ChunkID(rawValue: database.lastInsertRowID), row.embedding))
+                    addedContent.append(c.content)
                 }
             }
             try database.execute(
@@ -100,7 +105,8 @@ extension MaterialStore {
                     started_at = coalesce(started_at, ?2), finished_at = ?2
                 WHERE material_id = ?3
                 """, [.int(rows.count), .text(now), .integer(material.rawValue)])
-            return ChunkCommit(added: added, removed: old.filter { !keptIDs.contains($0) }, kept: keptIDs.count)
+            return ChunkCommit(added: added, removed: old.filter { !keptIDs.contains($0) }, kept: keptIDs.count,
+                               addedContent: addedContent)
         }
     }
 

@@ -1,4 +1,6 @@
 public import CairnEmbedding
+public import CairnKeyword
+public import CairnIngest
 public import CairnDialogue
 import Foundation
 
@@ -65,6 +67,8 @@ public struct ServiceConfiguration: Sendable, Hashable {
     public var promptsDirectory: String?
     /// Whether the server runs the daily rollup and retention shortly after midnight UTC.
     public var dailyJobs = true
+    /// The default ranking, the keyword index's settings and the grounding thresholds.
+    public var retrieval = RetrievalSettings()
     /// Where each setting's value came from (`--port`, `CAIRN_PORT`, `config.json`, or absent for defaults).
     public var sources: [String: String] = [:]
 
@@ -83,6 +87,20 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable, Hash
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// How `/v1/retrieve` ranks when a request does not say (docs/RETRIEVAL.md).
+public struct RetrievalSettings: Sendable, Hashable {
+    /// The ranking of a request without `mode`.
+    public var mode: RetrievalMode = .hybrid
+    /// MMR's λ for `diversify` without `mmr_lambda`.
+    public var mmrLambda = 0.5
+    /// BM25's k1 and b and the tokenizer's stop words.
+    public var keyword = KeywordOptions.standard
+    /// Where `below_threshold` and `not_in_materials` sit.
+    public var grounding = GroundingThresholds.standard
+
+    public init() {}
 }
 
 /// The OpenAI-compatible chat-completions endpoint `POST /v1/answer` calls.

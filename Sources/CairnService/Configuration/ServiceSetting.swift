@@ -13,7 +13,7 @@ public struct ServiceSetting: Sendable {
     let apply: @Sendable (inout ServiceConfiguration, ConfigValue) throws(ConfigurationError) -> Void
 
     /// Every setting.
-    public static let all: [ServiceSetting] = core + dialogue
+    public static let all: [ServiceSetting] = core + retrieval + dialogue
 
     static let core: [ServiceSetting] = [
         .string("host", "CAIRN_HOST", "address to listen on") { $0.host = $1 },

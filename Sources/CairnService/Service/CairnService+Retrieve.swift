@@ -21,22 +21,29 @@ extension CairnService {
             }
             filter.owner = tenant.rawValue
         }
+        let settings = configuration.retrieval
+        let mode = request.mode ?? (request.query == nil ? .vector : settings.mode)
         let search: ChunkSearchResult
         do {
             search = try await parts.library.search(
                 ChunkQuery(text: request.query ?? "", vector: request.embedding, topK: request.topK, filter: filter,
-                           minSimilarity: request.minSimilarity, efSearch: request.efSearch),
+                           minSimilarity: request.minSimilarity, efSearch: request.efSearch, mode: mode,
+                           weights: request.weights ?? .equal, diversify: request.diversify,
+                           mmrLambda: request.mmrLambda ?? settings.mmrLambda, grounding: settings.grounding),
                 embedder: parts.queryEmbedder)
         } catch {
             throw ServiceError(error)
         }
         let result = RetrievalResult(
-            id: RetrievalLog.newID(), model: parts.library.embedder.model.id,
-            chunks: search.hits.enumerated().map { RetrievedChunk(rank: $0.offset + 1, similarity: $0.element.similarity,
-                                                                  chunk: $0.element.chunk) },
+            id: RetrievalLog.newID(), model: parts.library.embedder.model.id, mode: mode,
+            chunks: search.hits.enumerated().map { i, hit in
+                RetrievedChunk(rank: i + 1, similarity: hit.similarity, chunk: hit.chunk, vectorRank: hit.vectorRank,
+                               keywordRank: hit.keywordRank, keywordScore: hit.keywordScore, fusedScore: hit.fusedScore)
+            },
             exhaustive: search.exact, maxSimilarity: search.maxSimilarity, belowThreshold: search.belowThreshold,
-            embedMilliseconds: search.embedMilliseconds, filterMilliseconds: search.filterMilliseconds,
-            searchMilliseconds: search.searchMilliseconds, fetchMilliseconds: search.fetchMilliseconds,
+            grounding: search.grounding, embedMilliseconds: search.embedMilliseconds,
+            filterMilliseconds: search.filterMilliseconds, searchMilliseconds: search.searchMilliseconds,
+            keywordMilliseconds: search.keywordMilliseconds, fetchMilliseconds: search.fetchMilliseconds,
             totalMilliseconds: search.totalMilliseconds)
         metrics.embed.recordMilliseconds(search.embedMilliseconds)
         metrics.filter.recordMilliseconds(search.filterMilliseconds)
@@ -59,7 +66,8 @@ extension CairnService {
             },
             maxSimilarity: result.maxSimilarity, belowThreshold: result.belowThreshold, exhaustive: result.exhaustive,
             timings: ["embed_ms": result.embedMilliseconds, "filter_ms": result.filterMilliseconds,
-                      "search_ms": result.searchMilliseconds, "fetch_ms": result.fetchMilliseconds,
+                      "search_ms": result.searchMilliseconds, "keyword_ms": result.keywordMilliseconds,
+                      "fetch_ms": result.fetchMilliseconds,
                       "total_ms": result.totalMilliseconds],
             embeddingModel: result.model)
     }

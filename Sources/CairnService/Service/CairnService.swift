@@ -66,6 +66,8 @@ public final class CairnService: Sendable {
         public var reconciled: MaterialLibrary.ReconcileReport
         /// Seconds loading the embedding model.
         public var modelSeconds: Double
+        /// How the keyword index was built from the store.
+        public var keywords: KeywordBuildReport
     }
 
     public let configuration: ServiceConfiguration
@@ -192,6 +194,8 @@ public final class CairnService: Sendable {
                 "reconcile_seconds": "\(String(format: "%.3f", r.reconcileSeconds))",
                 "vectors_re_added": "\(r.vectorsAdded)", "vectors_removed": "\(r.vectorsRemoved)",
                 "catalog_seconds": "\(String(format: "%.3f", r.catalogSeconds))",
+                "keyword_seconds": "\(String(format: "%.3f", info.keywords.totalSeconds))",
+                "keyword_terms": "\(info.keywords.terms)",
             ])
         } catch {
             state.withLock { $0.phase = .failed(error.message) }
@@ -228,7 +232,8 @@ public final class CairnService: Sendable {
         let modelSeconds = Date().timeIntervalSince(modelStarted)
         let library: MaterialLibrary
         do {
-            library = try MaterialLibrary.open(dataDirectory: dir, embedder: ingestEmbedder, logger: logger)
+            library = try MaterialLibrary.open(dataDirectory: dir, embedder: ingestEmbedder,
+                                               keywordOptions: configuration.retrieval.keyword, logger: logger)
         } catch {
             throw .failure(error.message)
         }
@@ -259,10 +264,16 @@ public final class CairnService: Sendable {
             throw .failure("the dialogue module: \(error.message)")
         }
         let mirror = try openMirror(library)
+        let keywords: KeywordBuildReport
+        do {
+            keywords = try library.prepareKeywordIndex()
+        } catch {
+            throw .failure(error.message)
+        }
         let report = library.reconcileReport
         let info = ReadyInfo(createdAdminKey: createdKey, materials: library.catalog.materialCount,
                              chunks: report.chunks, startSeconds: Date().timeIntervalSince(started), reconciled: report,
-                             modelSeconds: modelSeconds)
+                             modelSeconds: modelSeconds, keywords: keywords)
         let parts = Parts(library: library, queryEmbedder: queryEmbedder, keys: keys, jobs: jobs, queue: queue,
                           retrievals: retrievals, spool: spool, mirror: mirror, dialogues: dialogues, prices: prices,
                           prompts: prompts)
