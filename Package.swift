@@ -240,7 +240,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnServiceTests",
-            dependencies: ["CairnService", "CairnIngest", "CairnEmbedding", "CairnSQL", "TestSupport"],
+            dependencies: ["CairnService", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnSQL", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

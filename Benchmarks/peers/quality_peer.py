@@ -3,8 +3,9 @@
     Benchmarks/.venv/bin/python Benchmarks/peers/quality_peer.py --chunks CHUNKS.jsonl --queries QUERIES.jsonl \
         --model-dir DIR --onnx Benchmarks/.venv/minilm-fused.onnx --depth 120 --out RANKINGS.json
 
-- bm25s: `bm25s.tokenize(texts)` with its defaults (lower case, `(?u)\\b\\w\\w+\\b`, no stop words, no
-  stemmer) and `bm25s.BM25()` with its defaults (method "lucene", k1 1.5, b 0.75).
+- bm25s: `bm25s.tokenize(texts)` with its defaults (lower case, `(?u)\\b\\w\\w+\\b`, English stop words, no
+  stemmer) and `bm25s.BM25()` with its defaults (method "lucene", k1 1.5, b 0.75); chunks that share no term
+  with the question (score 0) are not part of its ranking.
 - onnxruntime: all-MiniLM-L6-v2 from the local ONNX export (embed_engines.OnnxRuntimeEngine: mean pooling
   and L2 normalisation in the graph), exact search by one numpy matrix product per query batch.
 - rrf: reciprocal-rank fusion (k = 60, equal weights) of the two rankings, each `--depth` deep.
@@ -67,13 +68,8 @@ def main():
     started = time.perf_counter()
     depth = min(args.depth, len(chunks))
     tokens = bm25s.tokenize([q["query"] for q in queries], show_progress=False)
-    docs, _ = retriever.retrieve(tokens, k=depth, show_progress=False, n_threads=1)
-    bm25 = {q["id"]: [int(ids[d]) for d in row] for q, row in zip(queries, docs)}
-    # bm25s fills a row with zero-score chunks when fewer match: keep only chunks that share a term.
-    scores = retriever.get_scores
-    for q, qt in zip(queries, bm25s.tokenize([q["query"] for q in queries], return_ids=False, show_progress=False)):
-        s = scores(qt)
-        bm25[q["id"]] = [cid for cid in bm25[q["id"]] if s[np.searchsorted(ids, cid)] > 0]
+    docs, scores = retriever.retrieve(tokens, k=depth, show_progress=False, n_threads=1)
+    bm25 = {q["id"]: [int(ids[d]) for d, s in zip(row, srow) if s > 0] for q, row, srow in zip(queries, docs, scores)}
     seconds["bm25s_search"] = time.perf_counter() - started
 
     threads = args.threads or (len(__import__("os").sched_getaffinity(0)))

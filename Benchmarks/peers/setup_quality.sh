@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PY="${ROOT}/Benchmarks/.venv/bin/python"
-BM25S_VERSION="0.2.14"
+BM25S_VERSION="0.3.16"
 NUMPY_VERSION="2.4.6"
 bash "${ROOT}/Benchmarks/peers/setup_embed.sh" "$@"
 if "$PY" -c "from importlib.metadata import version; assert version('bm25s') == '${BM25S_VERSION}'" 2>/dev/null; then

@@ -14,7 +14,8 @@ Rules (deterministic for a given set of installed pages; the manifest records th
   Pages without such a line are left out.
 - Document: the rendered text after the NAME section (SYNOPSIS onwards) without the footer line.
   A document whose text equals an earlier one's (by path order) is left out.
-- Query: the description with every one of the page's names removed (whole words, any case). Queries with
+- Query: the description with every one of the page's names removed (whole words, any case) and spaces,
+  commas, colons, semicolons and hyphens trimmed from its ends. Queries with
   fewer than two words left are dropped. Pages with the same query text share one query, all relevant.
 - Held out: pages whose SHA-256 of "name.section" starts with a byte ≡ 0 (mod 10) are not ingested; a query
   whose relevant pages are all held out is a "not in the materials" query (grounding calibration).
@@ -100,7 +101,7 @@ def query_of(description, names):
     query = description
     for name in sorted(set(names), key=len, reverse=True):
         query = re.sub(r"(?<![\w.-])" + re.escape(name) + r"(?![\w-])", " ", query, flags=re.IGNORECASE)
-    query = " ".join(query.split()).strip(" ,;:")
+    query = " ".join(query.split()).strip(" ,;:-")
     return query if len(re.findall(r"\w+", query)) >= 2 else None
 
 

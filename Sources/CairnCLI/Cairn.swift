@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and compare it with peers measured in the same run.",
-        subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self, BenchIngestCommand.self, BenchServeCommand.self,
+        subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self, BenchIngestCommand.self, BenchServeCommand.self, BenchQualityCommand.self,
                       BenchMirrorCommand.self, BenchDialogueCommand.self,
                       BenchStartupCommand.self]
     )

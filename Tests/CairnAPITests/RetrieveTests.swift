@@ -33,6 +33,15 @@ import Testing
                 (["query": "x", "filters": ["license_type": "CC BY"]], "filters.license_type"),
                 (["embedding": [0.1, 0.2]], "embedding"),
                 (["embedding": [0.1, "x"]], "embedding[1]"),
+                (["query": "x", "mode": "semantic"], "mode"),
+                (["query": "x", "mode": 1], "mode"),
+                (["query": "x", "weights": ["vector": -1]], "weights.vector"),
+                (["query": "x", "weights": ["keyword": 101]], "weights.keyword"),
+                (["query": "x", "weights": ["bm25": 1]], "weights.bm25"),
+                (["query": "x", "weights": 1], "weights"),
+                (["query": "x", "diversify": "yes"], "diversify"),
+                (["query": "x", "diversify": 1], "diversify"),
+                (["query": "x", "mmr_lambda": 1.5], "mmr_lambda"),
             ]
             for (body, param) in cases {
                 let r = try await api.request(.post, "/v1/retrieve", key: api.admin, json: body)
@@ -133,6 +142,67 @@ import Testing
             let byVector = try await api.request(.post, "/v1/retrieve", key: api.admin, json: ["embedding": vector, "top_k": 1])
             #expect(byVector.status == 200, "\(byVector.text)")
             #expect((byVector.json["results"] as? [Any])?.count == 1)
+        }
+    }
+
+    @Test func modesRanksGroundingAndDiversification() async throws {
+        let harness = try APIHarness()
+        try await harness.run { api in
+            let up = try await api.upload(files: [("photosynthesis.md", Texts.bytes(Texts.photosynthesis)),
+                                                  ("newton.txt", Texts.bytes(Texts.newton)),
+                                                  ("revolution.txt", Texts.bytes(Texts.revolution))],
+                                          fields: [("owner_id", "t")])
+            _ = try await api.waitForJob(up.json["job_id"] as! Int)
+            let question = "How do plants make glucose from sunlight?"
+            for mode in ["vector", "keyword", "hybrid"] {
+                let r = try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                              json: ["query": question, "top_k": 3, "mode": mode])
+                #expect(r.status == 200 && r.json["mode"] as? String == mode, "\(r.text)")
+                let results = try #require(r.json["results"] as? [[String: Any]])
+                #expect(results.first?["title"] as? String == "photosynthesis.md", "\(mode)")
+                for hit in results {
+                    let vectorRank = hit["vector_rank"] as? Int, keywordRank = hit["keyword_rank"] as? Int
+                    switch mode {
+                    case "vector": #expect(vectorRank == hit["rank"] as? Int)
+                    case "keyword": #expect(keywordRank == hit["rank"] as? Int && (hit["keyword_score"] as? Double ?? 0) > 0)
+                    default:
+                        let fused = try #require(hit["fused_score"] as? Double)
+                        let expected = (vectorRank.map { 1 / (60 + Double($0)) } ?? 0) + (keywordRank.map { 1 / (60 + Double($0)) } ?? 0)
+                        #expect(abs(fused - expected) < 1e-9)
+                    }
+                }
+                let g = try #require(r.json["grounding"] as? [String: Any])
+                #expect(g["not_in_materials"] as? Bool == false && (g["materials_covered"] as? Int ?? 0) >= 1, "\(g)")
+                #expect((g["max_keyword_score"] as? Double ?? 0) > 0 && g["similarity_threshold"] is Double)
+                let timings = try #require(r.json["timings"] as? [String: Double])
+                #expect(timings["keyword_ms"]! <= timings["search_ms"]!)
+            }
+            // The server's default ranking is hybrid; an embedding alone searches by vector.
+            let plain = try await api.request(.post, "/v1/retrieve", key: api.admin, json: ["query": question])
+            #expect(plain.json["mode"] as? String == "hybrid")
+            var vector = [Double](repeating: 0, count: 384)
+            vector[0] = 1
+            let byVector = try await api.request(.post, "/v1/retrieve", key: api.admin, json: ["embedding": vector])
+            #expect(byVector.status == 200 && byVector.json["mode"] as? String == "vector")
+            // A question the materials do not cover says so.
+            let unrelated = try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                                  json: ["query": "volcanic eruptions in Iceland"])
+            let g = try #require(unrelated.json["grounding"] as? [String: Any])
+            #expect(g["not_in_materials"] as? Bool == true && g["below_threshold"] as? Bool == true, "\(g)")
+            // Diversified results come from different materials first.
+            let spread = try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                               json: ["query": question, "top_k": 3, "diversify": true, "mmr_lambda": 0.3])
+            let materials = (spread.json["results"] as? [[String: Any]] ?? []).compactMap { $0["material_id"] as? Int }
+            #expect(materials.count == 3 && Set(materials).count == 3, "\(spread.text)")
+            let weighted = try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                                 json: ["query": question, "weights": ["vector": 2, "keyword": 0.5]])
+            #expect(weighted.status == 200)
+            // Well-formed but impossible: a 422 naming the field.
+            for (body, param) in [(["embedding": vector, "mode": "keyword"] as [String: Any], "mode"),
+                                  (["query": "x", "weights": ["vector": 0, "keyword": 0]], "weights")] {
+                let r = try await api.request(.post, "/v1/retrieve", key: api.admin, json: body)
+                #expect(r.status == 422 && r.error("param") == param, "\(r.status) \(r.text)")
+            }
         }
     }
 }

@@ -43,6 +43,19 @@ import Testing
             #expect(results.count == 2, "\(plain.text)")
             #expect(results.allSatisfy { $0["owner_id"] as? String == "B" })
             #expect(plain.json["exhaustive"] as? Bool == true)
+            // The keyword ranking is restricted the same way: A's chunks hold every word of the question, yet B's
+            // keyword search only ranks B's (none of which holds them) and says the materials do not cover it.
+            for mode in ["keyword", "hybrid", "vector"] {
+                let r = try await api.request(.post, "/v1/retrieve", key: coachB,
+                                              json: ["query": "photosynthesis chlorophyll glucose", "top_k": 5, "mode": mode])
+                let hits = r.json["results"] as? [[String: Any]] ?? []
+                #expect(r.status == 200 && hits.allSatisfy { $0["owner_id"] as? String == "B" }, "\(mode): \(r.text)")
+                let g = r.json["grounding"] as? [String: Any] ?? [:]
+                #expect(g["max_keyword_score"] is NSNull, "\(mode): \(g)")
+                let admin = try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                                  json: ["query": "photosynthesis chlorophyll glucose", "mode": mode])
+                #expect((admin.json["results"] as? [[String: Any]])?.first?["owner_id"] as? String == "A")
+            }
 
             // Naming tenant A anywhere a tenant can be named is a 403.
             let named = try await api.request(.post, "/v1/retrieve", key: coachB,

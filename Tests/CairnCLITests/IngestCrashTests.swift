@@ -189,5 +189,22 @@ import TestSupport
             #expect(results.first?.keys.contains(key) == true, "\(key)")
         }
         #expect(body["timings"] != nil)
+        #expect(body["mode"] as? String == "hybrid")
+        // An exact term by keyword: the year and the treaty's name rank the history note first, with its ranks.
+        let keyword = try CairnBinary.run(["search", "Versailles 1919", "--data-dir", data, "--mode", "keyword",
+                                           "--json"], environment: env)
+        let keywordBody = try #require(try JSONSerialization.jsonObject(with: Data(keyword.stdout.utf8)) as? [String: Any])
+        let keywordResults = try #require(keywordBody["results"] as? [[String: Any]])
+        #expect(keywordResults.count == 1 && keywordResults.first?["keyword_rank"] as? Int == 1, "\(keyword.stdout)")
+        #expect((keywordResults.first?["content"] as? String)?.contains("Versailles") == true)
+        let grounding = try #require(keywordBody["grounding"] as? [String: Any])
+        #expect(grounding["not_in_materials"] as? Bool == false && grounding["materials_covered"] as? Int == 1)
+        // What a person reads: ranks per hit and the grounding line.
+        let human = try CairnBinary.run(["search", "volcanoes of Iceland", "--data-dir", data], environment: env)
+        #expect(human.status == 0 && human.stdout.contains("grounding: best similarity"), "\(human.stdout)")
+        #expect(human.stdout.contains("the materials do not seem to cover this question"), "\(human.stdout)")
+        #expect(human.stdout.contains("[vector #1"), "\(human.stdout)")
+        let bad = try CairnBinary.run(["search", "x", "--data-dir", data, "--mode", "semantic"], environment: env)
+        #expect(bad.status != 0 && bad.stderr.contains("semantic"), "\(bad.stderr)")
     }
 }

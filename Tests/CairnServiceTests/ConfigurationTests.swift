@@ -1,4 +1,6 @@
 import CairnEmbedding
+import CairnIngest
+import CairnKeyword
 import CairnService
 import Foundation
 import Testing
@@ -70,5 +72,29 @@ import TestSupport
         try "[1, 2]".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(refusal(file: file).contains("not a JSON object"))
         #expect(refusal(file: dir.file("missing.json")).contains("cannot be read"))
+        // Retrieval's settings.
+        #expect(refusal(environment: ["CAIRN_RETRIEVAL_MODE": "semantic"]).contains("retrieval.mode = \"semantic\""))
+        try "{\"keyword\": {\"b\": 1.5}}".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(refusal(file: file).contains("keyword.b = 1.5"))
+        try "{\"keyword\": {\"stop_words\": \"french\"}}".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(refusal(file: file).contains("keyword.stop_words"))
+        try "{\"grounding\": {\"keyword_threshold\": 2}}".write(toFile: file, atomically: true, encoding: .utf8)
+        #expect(refusal(file: file).contains("grounding.keyword_threshold"))
+    }
+
+    @Test func retrievalSettingsReachTheConfiguration() throws {
+        let dir = try TemporaryDirectory(prefix: "cairn-config")
+        let file = dir.file("cairn.json")
+        try """
+            {"retrieval": {"mode": "vector", "mmr_lambda": 0.7}, "keyword": {"k1": 1.5, "b": 0.5, "stop_words": "none"},
+             "grounding": {"similarity_threshold": 0.4, "keyword_threshold": 0.25}}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let config = try ServiceConfiguration.resolve(configFile: file, environment: [:])
+        #expect(config.retrieval.mode == .vector && config.retrieval.mmrLambda == 0.7)
+        #expect(config.retrieval.keyword.bm25 == BM25Parameters(k1: 1.5, b: 0.5))
+        #expect(!config.retrieval.keyword.tokenizer.englishStopWords)
+        #expect(config.retrieval.grounding == GroundingThresholds(similarity: 0.4, keyword: 0.25))
+        let defaults = try ServiceConfiguration.resolve(environment: [:])
+        #expect(defaults.retrieval.mode == .hybrid && defaults.retrieval.keyword == .standard)
     }
 }

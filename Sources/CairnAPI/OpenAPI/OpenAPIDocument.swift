@@ -48,10 +48,11 @@ enum OpenAPIDocument {
         let paths: JSONValue = [
             "/v1/retrieve": ["post": op(
                 "Retrieve chunks", "The top-k chunks for a question, filtered by tenant, material, topic, tags, "
-                    + "language, content type and licence, with citations and provenance. Coach keys see only their "
-                    + "tenant's chunks: the tenant restricts the candidate set inside the index.",
+                    + "language, content type and licence, ranked by vector similarity, BM25 or their fusion (hybrid, "
+                    + "the default), with citations, provenance and grounding signals. Coach keys see only their "
+                    + "tenant's chunks: the tenant restricts the candidate set inside both indexes.",
                 tag: "retrieval", body: jsonBody("RetrieveRequest", "The question and filters."),
-                ok: (200, "The chunks.", "Retrieval"), errorCodes: [400, 401, 403, 413, 415, 429, 500, 503])],
+                ok: (200, "The chunks.", "Retrieval"), errorCodes: [400, 401, 403, 413, 415, 422, 429, 500, 503])],
             "/v1/embeddings": ["post": op(
                 "Create embeddings", "OpenAI-compatible: the vectors of the model the index holds for one text or up to "
                     + "2,048, as floats or as base64 of little-endian float32 (what OpenAI's Python client asks for). "

@@ -48,13 +48,19 @@ extension MaterialLibrary {
         var allowedLabels: AllowedLabels? = nil
         if !query.filter.isEmpty { allowedLabels = catalog.allowed(matching: query.filter) }
         let filtered = clock.now
-        let depth = query.mode == .vector && !query.diversify ? query.topK : Self.candidateDepth(topK: query.topK)
+        // Each ranking is asked for what the mode needs of it: the fused and diversified modes take 4 × top k
+        // candidates of both; a single ranking takes top k of its own and only the best of the other (for the
+        // grounding signals).
+        let depth = Self.candidateDepth(topK: query.topK)
+        let single = query.diversify ? depth : query.topK
+        let vectorDepth = query.mode == .hybrid ? depth : query.mode == .vector ? single : 1
+        let keywordDepth = query.mode == .hybrid ? depth : query.mode == .keyword ? single : 1
         // Labels whose rows were deleted a moment ago may still be in the indexes: ask for a few extra.
         let slack = allowedLabels == nil ? 8 : 0
         var vectorHits: [SearchHit] = []
         var exact = true
         if allowedLabels?.count != 0 {
-            let k = min(IndexConfiguration.maxK, depth + slack)
+            let k = min(IndexConfiguration.maxK, vectorDepth + slack)
             do {
                 let result = try vectors.index.search(vector, options: SearchOptions(
                     k: k, efSearch: query.efSearch ?? defaultEf(depth: k),
@@ -69,20 +75,17 @@ extension MaterialLibrary {
         var keyword: KeywordSearchResult? = nil
         if hasText, allowedLabels?.count != 0 {
             try prepareKeywordIndex()
-            keyword = keywords.search(query.text, k: min(IndexConfiguration.maxK, depth + slack),
+            keyword = keywords.search(query.text, k: min(IndexConfiguration.maxK, keywordDepth + slack),
                                       allowed: allowedLabels?.labels)
         }
         let searched = clock.now
-        let ranked = try rank(query, vector: vector, vectorHits: vectorHits, keywordHits: keyword?.hits ?? [])
         // BM25 scores every chunk that shares a term: the keyword ranking is always exhaustive.
         if query.mode == .keyword { exact = true }
-        var hits = ranked.hits
-        var below = 0
-        if let minimum = query.minSimilarity {
-            let kept = hits.filter { $0.similarity >= minimum }
-            below = min(hits.count, query.topK) - min(kept.count, query.topK)
-            hits = kept
-        }
+        let order = Self.candidates(query, vectorHits: vectorHits, keywordHits: keyword?.hits ?? [])
+        let materialized = try materialize(order, query: query, vector: vector,
+                                           needed: query.diversify ? order.count : query.topK)
+        var hits = materialized.hits
+        let below = materialized.below
         if query.diversify {
             let candidates = hits.map { hit in
                 Diversifier.Candidate(relevance: hit.fusedScore ?? Double(query.mode == .keyword
@@ -93,7 +96,7 @@ extension MaterialLibrary {
             hits = Diversifier.select(candidates, count: query.topK, lambda: query.mmrLambda).map { hits[$0] }
         }
         hits = Array(hits.prefix(query.topK))
-        let maxSimilarity = ranked.maxSimilarity
+        let maxSimilarity = vectorHits.first?.similarity
         let maxKeyword = keyword?.hits.first?.score
         let grounding = GroundingSignals(
             maxSimilarity: maxSimilarity, maxKeywordScore: maxKeyword,
@@ -115,40 +118,64 @@ extension MaterialLibrary {
             totalMilliseconds: ms(started, done))
     }
 
-    /// The candidates of the query's mode, best first, with their rows (labels without rows dropped before
-    /// ranks are counted) and the best vector similarity.
-    private func rank(_ query: ChunkQuery, vector: [Float], vectorHits: [SearchHit], keywordHits: [KeywordHit])
-        throws(IngestError) -> (hits: [ChunkHit], maxSimilarity: Float?)
-    {
-        let wanted = query.mode == .keyword ? keywordHits.map(\.label)
-            : query.mode == .vector ? vectorHits.map(\.label) : vectorHits.map(\.label) + keywordHits.map(\.label)
-        let rows = try store.citedChunks(Array(Set(wanted)).map(ChunkID.init(label:)))
-        let liveVector = vectorHits.filter { rows[ChunkID(label: $0.label)] != nil }
-        let liveKeyword = keywordHits.filter { rows[ChunkID(label: $0.label)] != nil }
-        var similarity: [UInt64: Float] = [:]
-        var vectorRank: [UInt64: Int] = [:]
-        for (i, hit) in liveVector.enumerated() {
-            similarity[hit.label] = hit.similarity
-            vectorRank[hit.label] = i + 1
+    /// One candidate of the query's ranking, before its row is read.
+    struct Candidate {
+        var label: UInt64
+        var similarity: Float?
+        var vectorRank: Int?
+        var keywordRank: Int?
+        var keywordScore: Float?
+        var fused: Double?
+    }
+
+    /// The candidates of the query's mode, best first, with their ranks in each ranking.
+    static func candidates(_ query: ChunkQuery, vectorHits: [SearchHit], keywordHits: [KeywordHit]) -> [Candidate] {
+        var byLabel: [UInt64: Candidate] = [:]
+        for (i, hit) in vectorHits.enumerated() {
+            byLabel[hit.label] = Candidate(label: hit.label, similarity: hit.similarity, vectorRank: i + 1)
         }
-        var keywordRank: [UInt64: (Int, Float)] = [:]
-        for (i, hit) in liveKeyword.enumerated() { keywordRank[hit.label] = (i + 1, hit.score) }
-        let order: [(label: UInt64, fused: Double?)]
+        for (i, hit) in keywordHits.enumerated() {
+            byLabel[hit.label, default: Candidate(label: hit.label)].keywordRank = i + 1
+            byLabel[hit.label]!.keywordScore = hit.score
+        }
         switch query.mode {
-        case .vector: order = liveVector.map { ($0.label, nil) }
-        case .keyword: order = liveKeyword.map { ($0.label, nil) }
+        case .vector: return vectorHits.map { byLabel[$0.label]! }
+        case .keyword: return keywordHits.map { byLabel[$0.label]! }
         case .hybrid:
-            order = RankFusion.fuse(vector: liveVector.map(\.label), keyword: liveKeyword.map(\.label),
-                                    weights: query.weights).map { ($0.label, $0.score) }
+            return RankFusion.fuse(vector: vectorHits.map(\.label), keyword: keywordHits.map(\.label),
+                                   weights: query.weights).map { fused in
+                var c = byLabel[fused.label]!
+                c.fused = fused.score
+                return c
+            }
         }
-        let hits = order.compactMap { entry -> ChunkHit? in
-            guard let chunk = rows[ChunkID(label: entry.label)] else { return nil }
-            let cosine = similarity[entry.label] ?? cosineSimilarity(vector, label: entry.label)
-            return ChunkHit(chunk: chunk, similarity: cosine, vectorRank: vectorRank[entry.label],
-                            keywordRank: keywordRank[entry.label]?.0, keywordScore: keywordRank[entry.label]?.1,
-                            fusedScore: entry.fused)
+    }
+
+    /// Reads the rows of candidates in order until `needed` pass `minSimilarity` (labels without a row are
+    /// skipped); also counts the candidates among the first top k that the threshold dropped.
+    private func materialize(_ order: [Candidate], query: ChunkQuery, vector: [Float], needed: Int)
+        throws(IngestError) -> (hits: [ChunkHit], below: Int)
+    {
+        var hits: [ChunkHit] = []
+        var below = 0, live = 0, next = 0
+        while hits.count < needed, next < order.count {
+            let batch = order[next..<min(order.count, next + max(16, needed - hits.count + 8))]
+            next += batch.count
+            let rows = try store.citedChunks(batch.map { ChunkID(label: $0.label) })
+            for c in batch {
+                guard let chunk = rows[ChunkID(label: c.label)] else { continue }
+                live += 1
+                let similarity = c.similarity ?? cosineSimilarity(vector, label: c.label)
+                if let minimum = query.minSimilarity, similarity < minimum {
+                    if live <= query.topK { below += 1 }
+                    continue
+                }
+                guard hits.count < needed else { continue }
+                hits.append(ChunkHit(chunk: chunk, similarity: similarity, vectorRank: c.vectorRank,
+                                     keywordRank: c.keywordRank, keywordScore: c.keywordScore, fusedScore: c.fused))
+            }
         }
-        return (hits, liveVector.first?.similarity)
+        return (hits, below)
     }
 
     /// The cosine similarity of the question to a chunk's stored vector (-1 when it has none).

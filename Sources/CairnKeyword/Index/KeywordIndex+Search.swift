@@ -70,7 +70,7 @@ extension KeywordIndex {
         let scale = ceiling > 0 ? 1 / ceiling : 0
         result.hits = best.map { slot in
             let raw = scores[Int(slot)]
-            return KeywordHit(label: s.labels[Int(slot)], score: raw * scale, bm25: raw)
+            return KeywordHit(label: s.labels[Int(slot)], score: min(1, raw * scale), bm25: raw)
         }
         return result
     }

@@ -28,7 +28,8 @@ public struct RetrievalRequest: Sendable, Hashable {
     public static let maxTopK = 100
 
     public init(query: String? = nil, embedding: [Float]? = nil, topK: Int = 5, filter: ChunkFilter = ChunkFilter(),
-                minSimilarity: Float? = nil, efSearch: Int? = nil) {
+                minSimilarity: Float? = nil, efSearch: Int? = nil, mode: RetrievalMode? = nil) {
+        self.mode = mode
         self.query = query
         self.embedding = embedding
         self.topK = topK

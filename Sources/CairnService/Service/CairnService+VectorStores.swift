@@ -4,7 +4,8 @@ import Foundation
 extension CairnService {
     /// Searches one tenant's materials the way OpenAI's vector-store search does: each query is a retrieval
     /// restricted to the tenant (and to `predicate`) inside the index; with several queries, a chunk keeps
-    /// its best similarity and the best `maxResults` chunks come back.
+    /// its best similarity and the best `maxResults` chunks come back. Ranked by vector similarity, which is
+    /// the `score` OpenAI's clients read and compare across queries.
     /// - Throws: `.notFound` for a store that is not the caller's tenant (coach keys) or has no materials
     ///   (admin keys); `.invalid` naming `query`, `query[i]`, `max_num_results` or
     ///   `ranking_options.score_threshold`; `.notReady`; `.internal`.
@@ -45,7 +46,7 @@ extension CairnService {
             let filter = ChunkFilter(owner: request.storeID, attributes: request.predicate)
             let result = try await retrieve(
                 RetrievalRequest(query: q, topK: request.maxResults, filter: filter,
-                                 minSimilarity: request.scoreThreshold), as: identity)
+                                 minSimilarity: request.scoreThreshold, mode: .vector), as: identity)
             ids.append(result.id)
             for hit in result.chunks where (best[hit.chunk.chunkID]?.similarity ?? -.infinity) < hit.similarity {
                 best[hit.chunk.chunkID] = hit

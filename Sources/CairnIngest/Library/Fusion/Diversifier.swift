@@ -2,8 +2,9 @@
 /// material cannot fill every slot.
 ///
 /// Each step takes the candidate maximising `λ · relevance − (1 − λ) · redundancy`, where relevance is the
-/// candidate's score scaled to 0...1 between the lowest and the best candidate, and redundancy is its
-/// greatest similarity to a candidate already taken: 1 when both come from the same material, otherwise the cosine similarity of
+/// candidate's score over the best candidate's (scores that can be negative, such as cosine similarities, are
+/// first shifted so that the lowest is 0), and redundancy is its greatest similarity to a candidate already
+/// taken: 1 when both come from the same material, otherwise the cosine similarity of
 /// their embeddings (0 when negative). λ = 1 keeps the ranking; λ = 0 takes every material once before any
 /// twice.
 public enum Diversifier {
@@ -26,8 +27,8 @@ public enum Diversifier {
         guard !candidates.isEmpty, count > 0 else { return [] }
         let top = candidates.map(\.relevance).max() ?? 0
         let low = candidates.map(\.relevance).min() ?? 0
-        let span = top - low
-        let relevance = candidates.map { span > 0 ? ($0.relevance - low) / span : 1 }
+        let shift = low < 0 ? -low : 0
+        let relevance = candidates.map { top + shift > 0 ? ($0.relevance + shift) / (top + shift) : 1 }
         let norms = candidates.map { c in c.vector.map { v in v.reduce(0) { $0 + $1 * $1 }.squareRoot() } }
         var redundancy = [Double](repeating: 0, count: candidates.count)
         var taken = [Bool](repeating: false, count: candidates.count)
