@@ -1,7 +1,8 @@
 """The peers of `cairn bench quality`: what a user gets by gluing the usual libraries together, on Cairn's chunks.
 
     Benchmarks/.venv/bin/python Benchmarks/peers/quality_peer.py --chunks CHUNKS.jsonl --queries QUERIES.jsonl \
-        --model-dir DIR --onnx Benchmarks/.venv/minilm-fused.onnx --depth 120 --out RANKINGS.json
+        --model-dir DIR --onnx Benchmarks/.venv/minilm-fused.onnx --depth 120 --out RANKINGS.json \\
+        [--cache Benchmarks/.venv/quality-cache]
 
 - bm25s: `bm25s.tokenize(texts)` with its defaults (lower case, `(?u)\\b\\w\\w+\\b`, English stop words, no
   stemmer) and `bm25s.BM25()` with its defaults (method "lucene", k1 1.5, b 0.75); chunks that share no term
@@ -14,6 +15,7 @@ Writes {"versions", "seconds", "rankings": {"bm25s" | "onnx_exact" | "rrf": {que
 """
 
 import argparse
+import hashlib
 import json
 import sys
 import time
@@ -50,6 +52,7 @@ def main():
     parser.add_argument("--depth", type=int, default=120)
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--out", required=True)
+    parser.add_argument("--cache", help="directory keeping the chunk embeddings between runs")
     args = parser.parse_args()
     import bm25s
     import onnxruntime
@@ -75,9 +78,23 @@ def main():
     threads = args.threads or (len(__import__("os").sched_getaffinity(0)))
     engine = OnnxRuntimeEngine(args.model_dir, args.onnx, threads)
     started = time.perf_counter()
-    matrix = np.concatenate([engine.embed(texts[i:i + 64]) for i in range(0, len(texts), 64)]).astype(np.float32)
+    # The chunk matrix is kept by the hash of the chunk texts and the graph, so a second run does not embed again.
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode())
+        digest.update(b"\0")
+    digest.update(Path(args.onnx).read_bytes())
+    cache = Path(args.cache) / f"{digest.hexdigest()[:24]}.npy" if args.cache else None
+    if cache is not None and cache.exists():
+        matrix = np.load(cache)
+        log(f"chunk embeddings from {cache}")
+    else:
+        matrix = np.concatenate([engine.embed(texts[i:i + 64]) for i in range(0, len(texts), 64)]).astype(np.float32)
+        log(f"embedded {len(texts)} chunks in {time.perf_counter() - started:.1f} s")
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cache, matrix)
     seconds["onnx_embed_chunks"] = time.perf_counter() - started
-    log(f"embedded {len(texts)} chunks in {seconds['onnx_embed_chunks']:.1f} s")
     started = time.perf_counter()
     qv = np.concatenate([engine.embed([q["query"] for q in queries[i:i + 64]])
                          for i in range(0, len(queries), 64)]).astype(np.float32)

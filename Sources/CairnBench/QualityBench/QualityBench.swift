@@ -63,7 +63,8 @@ public struct QualityBench: Sendable, BenchmarksLayout {
         let byID = Dictionary(uniqueKeysWithValues: zip(corpus.queries.map(\.id), vectors))
         let (rows, samples) = try await runner.modes(corpus.queries, vectors: byID)
         report.rows = rows
-        report.defaultEf = library.defaultEf(depth: settings.topK)
+        // What an unfiltered vector search of top k asks the index for: k plus the 8 spare candidates.
+        report.defaultEf = library.defaultEf(depth: settings.topK + 8)
         report.efSweep = try await runner.efSweep(answerable, vectors: byID, efs: settings.efSweep)
         let standard = GroundingThresholds.standard
         report.grounding = QualityGrounding.calibrate(samples, defaults: (standard.similarity, standard.keyword))

@@ -30,6 +30,7 @@ struct QualityPeers: BenchmarksLayout {
             path("peers", "quality_peer.py"), "--chunks", work + "/chunks.jsonl", "--queries", work + "/queries.jsonl",
             "--model-dir", settings.modelDirectory, "--onnx", path(".venv", "minilm-fused.onnx"),
             "--depth", String(MaterialLibrary.candidateDepth(topK: settings.topK)), "--out", work + "/rankings.json",
+            "--cache", path(".venv", "quality-cache"),
         ], removing: ["OPENBLAS_CORETYPE"], what: "quality peer")
         let output = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/rankings.json")))
         guard let object = output as? [String: Any], let rankings = object["rankings"] as? [String: [String: [Int64]]] else {

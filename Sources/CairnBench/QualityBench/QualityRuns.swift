@@ -76,7 +76,7 @@ struct QualityRuns: Sendable {
                 .hits.map(\.chunk.chunkID)
         }
         var rows: [QualityReport.EfRow] = []
-        let sweep = Array(Set(efs + [library.defaultEf(depth: topK)])).sorted()
+        let sweep = Array(Set(efs + [library.defaultEf(depth: topK + 8)])).sorted()
         for ef in sweep {
             var metrics = QualityMetrics()
             var found = 0, wanted = 0

@@ -109,26 +109,31 @@ public final class KeywordIndex: @unchecked Sendable {
 
     private static func insert(_ label: UInt64, terms: [String], into s: inout State) {
         let slot = UInt32(s.labels.count)
-        var counts: [UInt32: Float] = [:]
-        counts.reserveCapacity(terms.count)
+        var ids: [UInt32] = []
+        ids.reserveCapacity(terms.count)
         for term in terms {
-            let id: UInt32
             if let known = s.termIDs[term] {
-                id = known
+                ids.append(known)
             } else {
-                id = UInt32(s.postings.count)
+                let id = UInt32(s.postings.count)
                 s.termIDs[term] = id
                 s.postings.append([])
                 s.documentFrequency.append(0)
+                ids.append(id)
             }
-            counts[id, default: 0] += 1
         }
+        // Sorted, each run of one id is its term frequency.
+        ids.sort()
         var distinct: [UInt32] = []
-        distinct.reserveCapacity(counts.count)
-        for (id, tf) in counts {
-            s.postings[Int(id)].append(Posting(slot: slot, tf: tf))
+        var k = 0
+        while k < ids.count {
+            let id = ids[k]
+            var end = k + 1
+            while end < ids.count, ids[end] == id { end += 1 }
+            s.postings[Int(id)].append(Posting(slot: slot, tf: Float(end - k)))
             s.documentFrequency[Int(id)] += 1
             distinct.append(id)
+            k = end
         }
         s.labels.append(label)
         s.lengths.append(Float(terms.count))

@@ -10,19 +10,23 @@ extension KeywordTokenizer {
         }
         var term: String
         if ascii {
-            var bytes = [UInt8]()
-            bytes.reserveCapacity(scalars.count)
-            for c in scalars {
-                let v = UInt8(c.value)
-                bytes.append(v >= 0x41 && v <= 0x5A ? v | 0x20 : v)
+            // Lower-cased straight into the string's storage (inline for up to 15 bytes: no allocation).
+            term = String(unsafeUninitializedCapacity: scalars.count) { buffer in
+                var k = 0
+                for c in scalars {
+                    let v = UInt8(truncatingIfNeeded: c.value)
+                    buffer[k] = v >= 0x41 && v <= 0x5A ? v | 0x20 : v
+                    k += 1
+                }
+                return k
             }
-            term = String(decoding: bytes, as: UTF8.self)
         } else {
             var raw = ""
             raw.unicodeScalars.append(contentsOf: scalars)
             term = foldAccents(raw.precomposedStringWithCompatibilityMapping.lowercased())
         }
-        if term.contains("'") || term.contains("\u{2019}") {
+        // (Scalar comparisons: Foundation's String.contains(String) costs more than the whole tokenizer.)
+        if scalars.contains(where: { $0 == "'" || $0 == "\u{2019}" }) {
             if term.hasSuffix("'s") || term.hasSuffix("\u{2019}s") { term.removeLast(2) }
             term.removeAll { $0 == "'" || $0 == "\u{2019}" }
         }
