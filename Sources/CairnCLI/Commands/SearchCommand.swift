@@ -81,6 +81,8 @@ struct SearchCommand: AsyncParsableCommand {
         guard (0...1).contains(mmrLambda) else { throw CLIError("--mmr-lambda is \(mmrLambda); allowed: 0 to 1") }
         let result: ChunkSearchResult
         do {
+            // Built before the clock starts: the timings are the search's, not the index's construction.
+            try library.prepareKeywordIndex()
             result = try await library.search(ChunkQuery(text: question, topK: topK, filter: filter,
                                                          minSimilarity: minSimilarity, efSearch: ef, mode: mode,
                                                          diversify: diversify, mmrLambda: mmrLambda))
