@@ -147,7 +147,7 @@ struct CheckpointTests {
         let io = FaultInjectingFileIO()
         let size = (8 << 20) * 2 + 123
         try writeCheckpoint(dir, lsn: 1, sizes: [size], io: io)
-        #expect(io.calls(of: .write) == 4)  // three chunks and the header
+        #expect(io.calls(of: .write) == 5)  // three chunks, the section table and the header
         let checkpoint = try #require(try CheckpointFile.latest(in: dir.path))
         #expect(checkpoint.section(kind: 1, index: 0)?.count == size)
     }

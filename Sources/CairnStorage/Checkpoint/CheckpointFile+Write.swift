@@ -33,7 +33,9 @@ extension CheckpointFile {
         do throws(StorageError) {
             let file = try OpenFile(temporary, mode: .createOrTruncate, io: io)
             let header = try writeSections(sections, lsn: lsn, metadata: metadata, to: file)
-            try file.write(header.encode(), at: 0)
+            let table = header.encodeTable()
+            try file.write(table, at: Int64(pageSize))
+            try file.write(header.encode(table: table), at: 0)
             try file.sync()
             try io.rename(temporary, to: path)
         } catch {
@@ -65,7 +67,8 @@ extension CheckpointFile {
         _ sections: [CheckpointSection], lsn: UInt64, metadata: [UInt8], to file: OpenFile
     ) throws(StorageError) -> CheckpointHeader {
         var header = CheckpointHeader(lsn: lsn, metadata: metadata, sections: [])
-        var offset = Int64(pageSize)
+        // The first section starts on the page after the header and the section table.
+        var offset = roundUp(Int64(pageSize + sections.count * sectionEntrySize), toMultipleOf: Int64(pageSize))
         var end = offset
         for section in sections {
             var checksum: UInt32 = 0

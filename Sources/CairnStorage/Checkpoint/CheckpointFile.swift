@@ -7,21 +7,26 @@
 /// | offset | size     | field                                                   |
 /// |-------:|---------:|---------------------------------------------------------|
 /// |      0 |        8 | magic `"CAIRNIDX"`                                      |
-/// |      8 |        4 | format version (`1`)                                    |
+/// |      8 |        4 | format version (`2`)                                    |
 /// |     12 |        4 | header length (`4096`)                                  |
 /// |     16 |        8 | checkpoint LSN (matches the file name)                  |
 /// |     24 |        4 | metadata length `m` (at most 1024)                      |
 /// |     28 |        4 | reserved (`0`)                                          |
 /// |     32 |     1024 | caller metadata: `m` bytes, then zeros                  |
-/// |   1056 |        4 | section count `n` (at most 94)                          |
-/// |   1060 |        4 | reserved (`0`)                                          |
-/// |   1064 |  32 × n  | section table, see below; zeros after it                |
+/// |   1056 |        4 | section count `n` (at most 2^24)                        |
+/// |   1060 |        4 | CRC32C of the section table                             |
+/// |   1064 |        8 | section table offset (`4096`)                           |
+/// |   1072 |        8 | section table length (`32 × n`)                         |
+/// |   1080 |          | zeros                                                   |
 /// |   4092 |        4 | CRC32C of bytes 0..<4092                                |
 ///
-/// Each section-table entry is 32 bytes: kind `u32`, index `u32`, file offset `u64`, length `u64`,
-/// CRC32C of the section's bytes `u32`, reserved `u32`. Sections start at 4096-byte aligned offsets from
-/// 4096 on, in table order, with zero padding between them, so each one is page-aligned inside a
-/// mapping of the whole file. The file ends where the last section ends.
+/// The section table follows the header page: one 32-byte entry per section — kind `u32`, index `u32`,
+/// file offset `u64`, length `u64`, CRC32C of the section's bytes `u32`, reserved `u32`. Sections start at
+/// 4096-byte aligned offsets after the table, in table order, with zero padding between them, so each one is
+/// page-aligned inside a mapping of the whole file. The file ends where the last section ends.
+///
+/// Format 1 (still read) kept the table inside the header page, at 1064 with the reserved word at 1060,
+/// which limited a checkpoint to 94 sections (about 590,000 vectors of the index).
 ///
 /// The metadata is opaque here but covered by the header checksum; the index stores its dimension,
 /// metric, graph parameters, counts, entry point and LSN in it.
@@ -44,18 +49,23 @@
 public enum CheckpointFile {
     /// The first eight bytes of every checkpoint.
     static let magic: [UInt8] = Array("CAIRNIDX".utf8)
-    /// The format this code writes and reads.
-    static let version: UInt32 = 1
+    /// The format this code writes.
+    static let version: UInt32 = 2
+    /// The formats this code reads (1: the section table inside the header page, at most 94 sections).
+    static let readableVersions: ClosedRange<UInt32> = 1...2
     /// The size of the header page and the alignment of every section.
     public static let pageSize = 4096
     /// The most metadata bytes a checkpoint can carry.
     public static let maxMetadataLength = 1024
-    /// The most sections a checkpoint can hold.
-    public static let maxSections = 94
+    /// The most sections a checkpoint can hold (a 512 MiB table; the index writes 5 per 32,768 vectors).
+    public static let maxSections = 1 << 24
+    /// The most sections a format-1 checkpoint held (its table lived in the header page).
+    static let maxInlineSections = 94
 
     static let metadataOffset = 32
     static let sectionCountOffset = 1056
     static let sectionTableOffset = 1064
+    static let tableOffsetOffset = 1064
     static let sectionEntrySize = 32
     static let checksumOffset = 4092
 

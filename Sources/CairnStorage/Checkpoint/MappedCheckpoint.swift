@@ -67,8 +67,7 @@ public final class MappedCheckpoint: @unchecked Sendable {
 
     /// Checks the header and every section checksum of a mapped file.
     private static func verify(_ bytes: UnsafeRawBufferPointer, path: String) throws(StorageError) -> CheckpointHeader {
-        let page = UnsafeRawBufferPointer(rebasing: bytes[0..<CheckpointFile.pageSize])
-        let header = try CheckpointHeader.decode(page, fileSize: bytes.count, path: path)
+        let header = try CheckpointHeader.decode(bytes, path: path)
         let name = path.split(separator: "/").last.map(String.init) ?? path
         if let named = CheckpointFile.lsn(fromFileName: name), named != header.lsn {
             throw .corruption("checkpoint \(path): header records LSN \(header.lsn) but the file name says \(named)")
