@@ -2,6 +2,7 @@ public import CairnEmbedding
 import CairnIndex
 import CairnKeyword
 import CairnStorage
+import CairnVectorMath
 import Foundation
 
 extension MaterialLibrary {
@@ -158,6 +159,11 @@ extension MaterialLibrary {
     {
         var hits: [ChunkHit] = []
         var below = 0, live = 0, next = 0
+        // The question at unit length, once: the index keeps its vectors normalised (cosine), so a stored
+        // vector's similarity is one dot product with the index's own kernel.
+        var unit = vector
+        unit.withUnsafeMutableBufferPointer { _ = normalize($0.baseAddress!, count: $0.count) }
+        let kernel = DistanceKernel(metric: .cosine, dimension: unit.count)
         while hits.count < needed, next < order.count {
             let batch = order[next..<min(order.count, next + max(16, needed - hits.count + 8))]
             next += batch.count
@@ -165,7 +171,7 @@ extension MaterialLibrary {
             for c in batch {
                 guard let chunk = rows[ChunkID(label: c.label)] else { continue }
                 live += 1
-                let similarity = c.similarity ?? cosineSimilarity(vector, label: c.label)
+                let similarity = c.similarity ?? cosineSimilarity(unit, label: c.label, kernel: kernel)
                 if let minimum = query.minSimilarity, similarity < minimum {
                     if live <= query.topK { below += 1 }
                     continue
@@ -178,16 +184,10 @@ extension MaterialLibrary {
         return (hits, below)
     }
 
-    /// The cosine similarity of the question to a chunk's stored vector (-1 when it has none).
-    private func cosineSimilarity(_ query: [Float], label: UInt64) -> Float {
-        guard let v = vectors.index.vector(for: label), v.count == query.count else { return -1 }
-        var dot: Float = 0, nq: Float = 0, nv: Float = 0
-        for i in v.indices {
-            dot += query[i] * v[i]
-            nq += query[i] * query[i]
-            nv += v[i] * v[i]
-        }
-        return nq > 0 && nv > 0 ? dot / (nq.squareRoot() * nv.squareRoot()) : 0
+    /// The cosine similarity of the unit-length question to a chunk's stored vector (-1 when it has none).
+    private func cosineSimilarity(_ unit: [Float], label: UInt64, kernel: DistanceKernel) -> Float {
+        guard let v = vectors.index.vector(for: label), v.count == unit.count else { return -1 }
+        return 1 - unit.withUnsafeBufferPointer { q in v.withUnsafeBufferPointer { kernel.distance(q.baseAddress!, $0.baseAddress!) } }
     }
 
     /// The query's vector: given, or the embedding of its text.
