@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates Benchmarks/.venv with the peer engines that `cairn bench ... --peers` compares against:
-# hnswlib (built here from its source with -O3 -march=native), numpy and threadpoolctl, all pinned.
+# hnswlib (built here from its source with -O3 -march=native), faiss-cpu and usearch (PyPI wheels, their
+# own run-time SIMD dispatch), numpy and threadpoolctl, all pinned.
 #
 # Idempotent: when the venv already imports the pinned versions and a tiny hnswlib index works on
 # this CPU, it only prints the summary. Delete Benchmarks/.venv to force a rebuild.
@@ -21,6 +22,8 @@ PY="${VENV}/bin/python"
 HNSWLIB_VERSION="0.8.0"
 NUMPY_VERSION="2.4.6"
 THREADPOOLCTL_VERSION="3.6.0"
+FAISS_VERSION="1.15.1"
+USEARCH_VERSION="2.26.6"
 # Build-time only (hnswlib is built without build isolation against these).
 PYBIND11_VERSION="2.13.6"
 SETUPTOOLS_VERSION="75.8.0"
@@ -47,6 +50,34 @@ index.add_items(data, numpy.arange(64))
 labels, _ = index.knn_query(data[:4], k=1)
 assert list(labels[:, 0]) == [0, 1, 2, 3]
 EOF
+}
+
+# Succeeds when faiss-cpu and usearch are the pinned versions and each builds and searches a tiny index here.
+graph_peers_ready() {
+    "$PY" - "$FAISS_VERSION" "$USEARCH_VERSION" >/dev/null 2>&1 <<'EOF'
+import sys
+from importlib.metadata import version
+import numpy
+assert version("faiss-cpu") == sys.argv[1] and version("usearch") == sys.argv[2], "version mismatch"
+import faiss
+from usearch.index import Index
+data = numpy.random.default_rng(0).random((64, 16), dtype=numpy.float32)
+f = faiss.IndexHNSWFlat(16, 8)
+f.add(data)
+_, labels = f.search(data[:4], 1)
+assert list(labels[:, 0]) == [0, 1, 2, 3]
+u = Index(ndim=16, metric="l2sq", dtype="f32", connectivity=8)
+u.add(numpy.arange(64, dtype=numpy.uint64), data)
+assert [int(u.search(data[i], 1).keys[0]) for i in range(4)] == [0, 1, 2, 3]
+EOF
+}
+
+install_graph_peers() {
+    log "installing faiss-cpu ${FAISS_VERSION} and usearch ${USEARCH_VERSION}"
+    # numpy stays pinned: nothing may upgrade it behind the other peers' back.
+    "$PY" -m pip install -q --disable-pip-version-check \
+        "faiss-cpu==${FAISS_VERSION}" "usearch==${USEARCH_VERSION}" "numpy==${NUMPY_VERSION}" </dev/null
+    graph_peers_ready || { log "faiss/usearch check failed after install"; exit 1; }
 }
 
 # Writes the flags pip's build used and the SIMD macros they enable to hnswlib-simd.txt.
@@ -96,10 +127,11 @@ main() {
     else
         install_venv
     fi
+    graph_peers_ready || install_graph_peers
     local numpy_blas simd
     numpy_blas="$("$PY" -c 'import numpy as np; d = np.show_config(mode="dicts")["Build Dependencies"]["blas"]; print(d["name"], d["version"])' 2>/dev/null || echo unknown)"
     simd="$(sed -n 's/^hnswlib SIMD: //p' "${VENV}/hnswlib-simd.txt" 2>/dev/null || true)"
-    log "ok: hnswlib ${HNSWLIB_VERSION} (${simd:-SIMD unknown}), numpy ${NUMPY_VERSION} (${numpy_blas}); run peers with ${PY}"
+    log "ok: hnswlib ${HNSWLIB_VERSION} (${simd:-SIMD unknown}), faiss-cpu ${FAISS_VERSION}, usearch ${USEARCH_VERSION}, numpy ${NUMPY_VERSION} (${numpy_blas}); run peers with ${PY}"
 }
 
 main "$@"

@@ -46,6 +46,8 @@ public struct IndexBenchSettings: Sendable {
     public var benchmarksDirectory: String = "Benchmarks"
     /// Passes over all queries per timed measurement; the fastest counts (the peers get the same number).
     public var repeats: Int = 3
+    /// The graph-index peers `--peers` runs (a subset of ``PeerComparison/graphPeers``).
+    public var peerEngines: [String] = PeerComparison.graphPeers
     /// Whether computed ground truth is written next to the base file (or under `Benchmarks/data/`).
     public var cachesGroundTruth = true
 
@@ -79,6 +81,9 @@ public struct IndexBenchSettings: Sendable {
         }
         guard (1...IndexConfiguration.maxK).contains(k) else {
             throw bad("--k = \(k) is out of range: expected 1...\(IndexConfiguration.maxK)")
+        }
+        for engine in peerEngines where !PeerComparison.graphPeers.contains(engine) {
+            throw bad("--peer-engines: \"\(engine)\" is not one of \(PeerComparison.graphPeers.joined(separator: ", "))")
         }
         guard threads >= 0 else { throw bad("--threads = \(threads): expected 0 (all cores) or more") }
         guard (1...100).contains(repeats) else { throw bad("--repeats = \(repeats) is out of range: expected 1...100") }

@@ -3,9 +3,10 @@ import Foundation
 
 /// Runs the peers of `cairn bench index --peers` on the same vectors and builds the ``PeerComparison``.
 ///
-/// The peers live in `Benchmarks/peers/`: `setup.sh` creates `Benchmarks/.venv` with hnswlib and numpy,
-/// `hnswlib_peer.py` writes a report in the same JSON schema as Cairn's, and `numpy_exact.py` measures
-/// numpy's `Q @ X.T` (and with `argpartition`) for the exact-search comparison. Children run without
+/// The peers live in `Benchmarks/peers/`: `setup.sh` creates `Benchmarks/.venv` with hnswlib, faiss-cpu,
+/// usearch and numpy; `hnswlib_peer.py`, `faiss_peer.py` and `usearch_peer.py` (one loop, `ann_harness.py`)
+/// write reports in the same JSON schema as Cairn's, and `numpy_exact.py` measures numpy's `Q @ X.T` (and
+/// with `argpartition`) for the exact-search comparison. Children run without
 /// `OPENBLAS_CORETYPE` so that their OpenBLAS picks its own kernels. A peer that fails becomes an entry in
 /// ``PeerComparison/errors``; the others still run.
 ///
@@ -31,10 +32,11 @@ public struct PeerRunner: Sendable, BenchmarksLayout {
 
     public var benchmarksDirectory: String { settings.benchmarksDirectory }
 
-    /// Measures hnswlib and numpy and compares them with `cairn`; never throws, failures are recorded.
+    /// Measures the graph peers of ``IndexBenchSettings/peerEngines`` and, with `exact`, numpy, and compares
+    /// them with `cairn`; never throws, failures are recorded.
     ///
     /// Cairn's exact search is measured even when the peers cannot run, so its number is never lost.
-    public func run(cairn: IndexBenchReport, data: IndexBenchDataset) -> PeerComparison {
+    public func run(cairn: IndexBenchReport, data: IndexBenchDataset, exact includeExact: Bool = true) -> PeerComparison {
         var comparison = PeerComparison()
         @discardableResult func attempt(_ body: () throws(IndexBenchError) -> Void) -> Bool {
             do {
@@ -57,10 +59,13 @@ public struct PeerRunner: Sendable, BenchmarksLayout {
             try setUp()
         }
         if ready {
-            attempt { () throws(IndexBenchError) in
-                comparison.compare(cairn: cairn, hnswlib: try runHNSWLib(files: files, threads: cairn.buildThreads))
+            for engine in settings.peerEngines {
+                attempt { () throws(IndexBenchError) in
+                    comparison.add(try runGraphPeer(engine, files: files, threads: cairn.buildThreads), cairn: cairn)
+                }
             }
         }
+        guard includeExact else { return comparison }
         log("exact search: Cairn (BLAS, \(cairn.buildThreads) threads) over \(data.queries.rows) queries")
         var exact = ExactComparison(cairn: ExactSearchBench.measure(
             data, k: settings.k, threads: cairn.buildThreads, repetitions: settings.repeats))
@@ -100,8 +105,9 @@ public struct PeerRunner: Sendable, BenchmarksLayout {
         try ChildProcess.run(python, [script] + arguments, removing: ["OPENBLAS_CORETYPE"], what: name)
     }
 
-    func runHNSWLib(files: IndexBenchFiles, threads: Int) throws(IndexBenchError) -> IndexBenchReport {
-        let out = path("results", "\(stamp)-hnswlib.json")
+    /// Runs `<engine>_peer.py` with Cairn's parameters and reads its report.
+    func runGraphPeer(_ engine: String, files: IndexBenchFiles, threads: Int) throws(IndexBenchError) -> IndexBenchReport {
+        let out = path("results", "\(stamp)-\(engine).json")
         var arguments = [
             "--base", files.base, "--queries", files.queries, "--groundtruth", files.groundTruth,
             "--metric", settings.metric.rawValue, "--m", "\(settings.m)", "--ef-construction", "\(settings.efConstruction)",
@@ -109,8 +115,12 @@ public struct PeerRunner: Sendable, BenchmarksLayout {
             "--k", "\(settings.k)", "--repeats", "\(settings.repeats)", "--json", out,
         ]
         if !settings.singleThreadBuild { arguments.append("--skip-build-1t") }
-        try runScript("hnswlib_peer.py", arguments)
-        return try decode(IndexBenchReport.self, from: out, what: "hnswlib_peer.py")
+        try runScript("\(engine)_peer.py", arguments)
+        let report = try decode(IndexBenchReport.self, from: out, what: "\(engine)_peer.py")
+        guard report.engine == engine else {
+            throw .peer("\(engine)_peer.py wrote a report for \"\(report.engine)\"")
+        }
+        return report
     }
 
     func runNumpy(files: IndexBenchFiles) throws(IndexBenchError) -> NumpyExactReport {
