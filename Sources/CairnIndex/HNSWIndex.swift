@@ -64,7 +64,7 @@ public final class HNSWIndex: @unchecked Sendable {
         upperStride = 2 + config.m
         levelMultiplier = 1 / log(Double(config.m))
         kernel = DistanceKernel(metric: config.metric, dimension: config.dimension)
-        store = NodeStore(dimension: config.dimension, maxLinks0: config.maxLinks0)
+        store = NodeStore(dimension: config.dimension, maxLinks0: config.maxLinks0, quantization: config.quantization)
         upper = UpperLinkArena()
         entryWord = .allocate(capacity: 1)
         entryWord.initialize(to: Self.emptyEntry)
@@ -116,6 +116,7 @@ public final class HNSWIndex: @unchecked Sendable {
         if configuration.metric.normalizes, normalize(v, count: dimension) == 0 {
             // A zero vector has no direction; keep it searchable (distance 1 to everything) rather than fail late.
         }
+        if store.codeStride > 0 { cairn_i8_encode(v, dimension, store.codes(slot)) }
         store.labelPointer(slot).pointee = label
         let level = level(for: slot)
         if level > 0 {

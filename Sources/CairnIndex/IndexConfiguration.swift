@@ -26,6 +26,8 @@ public struct IndexConfiguration: Sendable, Hashable, Codable {
     public var fullScanThreshold: Int = 10_000
     /// Seed of the level generator, so that builds are reproducible.
     public var seed: UInt64 = 0x5EED_CA12
+    /// How searches walk the graph: on the float32 vectors, or on int8 copies with a float32 re-rank.
+    public var quantization: VectorQuantization = .none
 
     public init(dimension: Int, metric: Metric, m: Int = 16, efConstruction: Int = 64, efSearch: Int = 100) {
         self.dimension = dimension
@@ -55,6 +57,31 @@ public struct IndexConfiguration: Sendable, Hashable, Codable {
             throw bad("full_scan_threshold", fullScanThreshold, "expected >= 0")
         }
         return self
+    }
+}
+
+/// The representation a search walks the graph on.
+///
+/// With `.int8` the index keeps, beside every float32 vector, a row of int8 codes with one scale per vector
+/// (x ≈ scale · code, codes in [-127, 127]). A search walks the graph comparing codes — a quarter of the
+/// memory traffic of float32 — and re-ranks the ef candidates it ends with by their exact float32 distances,
+/// so returned distances and similarities are exact. The graph itself is always built on float32.
+public enum VectorQuantization: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Walk and rank on float32.
+    case none
+    /// Walk on int8 codes, re-rank the candidates on float32.
+    case int8
+
+    /// The byte that stands for it in a snapshot's metadata.
+    public var code: UInt8 { self == .none ? 0 : 1 }
+
+    /// The quantization a snapshot byte stands for, or nil for an unknown one.
+    public init?(code: UInt8) {
+        switch code {
+        case 0: self = .none
+        case 1: self = .int8
+        default: return nil
+        }
     }
 }
 

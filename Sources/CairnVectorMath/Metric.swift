@@ -57,6 +57,9 @@ public struct DistanceKernel: @unchecked Sendable {
         self.pair = isDot ? cairn_dot_fn()! : cairn_l2sq_fn()!
     }
 
+    /// Whether distances are squared L2 (else 1 - dot product).
+    public var isL2: Bool { !isDot }
+
     /// Distance between two vectors of ``dimension`` floats.
     @inlinable @inline(__always)
     public func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {

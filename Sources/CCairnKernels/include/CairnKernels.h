@@ -39,6 +39,25 @@ float cairn_normalize(float *v, size_t n);
 size_t cairn_select_above(const float *scores, const float *bias, size_t n, float threshold,
                           uint32_t *out_idx, float *out_val);
 
+// ---- int8 code rows (quantized.c) ---------------------------------------------------------------
+// A row: f32 scale, f32 squared norm of the original vector, n int8 codes in [-127, 127] (x[i] ≈ scale·code[i]),
+// zero padding to a multiple of 16 bytes.
+
+/// Bytes of one code row of an n-dimensional vector.
+size_t cairn_i8_row_bytes(size_t n);
+/// Writes the code row of `x` (scale = max|x[i]| / 127, rounding to nearest) to `row`.
+void cairn_i8_encode(const float *x, size_t n, void *row);
+/// Dot product of two code arrays (n int8 each), exact in int32.
+int32_t cairn_i8_dot(const int8_t *a, const int8_t *b, size_t n);
+/// Approximate distance of two code rows: 1 - dot (l2 = 0) or the squared L2 distance (l2 = 1).
+float cairn_i8_distance(const void *query_row, const void *row, size_t n, int l2);
+/// cairn_i8_distance from `query_row` to each of `count` rows, prefetching the next row.
+void cairn_i8_distances(const void *query_row, const void *const *rows, size_t count, size_t n, int l2, float *out);
+/// Level of the int8 kernels: 0 scalar, 1 AVX2, 2 AVX-512 VNNI (lowered with cairn_simd_force_level).
+int cairn_i8_level(void);
+/// "avx512-vnni", "avx2" or "scalar".
+const char *cairn_i8_name(void);
+
 /// CRC32C (Castagnoli) of `len` bytes, continuing from `crc` (start with 0).
 uint32_t cairn_crc32c(uint32_t crc, const void *data, size_t len);
 

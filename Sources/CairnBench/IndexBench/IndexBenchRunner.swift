@@ -46,8 +46,8 @@ public struct IndexBenchRunner: Sendable {
     public func run(on data: IndexBenchDataset) throws(IndexBenchError) -> IndexBenchReport {
         let threads = settings.resolvedThreads
         let (n, dim) = (data.base.rows, data.base.cols)
-        log("cairn: n=\(n) dim=\(dim) queries=\(data.queries.rows) metric=\(settings.metric) M=\(settings.m) "
-            + "efC=\(settings.efConstruction) threads=\(threads); kernels \(SIMDInfo.level), BLAS \(BLASInfo.coreName)")
+        log("\(engine): n=\(n) dim=\(dim) queries=\(data.queries.rows) metric=\(settings.metric) M=\(settings.m) "
+            + "efC=\(settings.efConstruction) threads=\(threads); kernels \(kernels), BLAS \(BLASInfo.coreName)")
         let labels = (0..<n).map { UInt64($0) }
         let vectors = Array(UnsafeBufferPointer(start: data.base.pointer, count: data.base.count))
 
@@ -74,17 +74,26 @@ public struct IndexBenchRunner: Sendable {
             runs.append(run)
         }
         return IndexBenchReport(
-            n: n, dim: dim, m: settings.m, efConstruction: settings.efConstruction, buildSeconds: seconds,
+            engine: engine, n: n, dim: dim, m: settings.m, efConstruction: settings.efConstruction, buildSeconds: seconds,
             buildThreads: threads, buildSeconds1t: seconds1t, bytesPerVector: saved.bytesPerVector,
-            loadSeconds: saved.loadSeconds, simd: SIMDInfo.level, blasCore: BLASInfo.coreName, runs: runs)
+            loadSeconds: saved.loadSeconds, simd: kernels, blasCore: BLASInfo.coreName, runs: runs)
+    }
+
+    /// "cairn", or "cairn-int8" for the quantized walk.
+    var engine: String { settings.quantization == .none ? "cairn" : "cairn-\(settings.quantization.rawValue)" }
+
+    /// The float kernels' level, plus the int8 kernels' when the walk is quantized ("avx2, int8 avx2").
+    var kernels: String {
+        settings.quantization == .none ? SIMDInfo.level : "\(SIMDInfo.level), int8 \(Int8Codes.level)"
     }
 
     /// Builds a fresh index from all base vectors on `threads` threads and times it.
     func build(
         labels: [UInt64], vectors: [Float], dimension: Int, threads: Int
     ) throws(IndexBenchError) -> (index: HNSWIndex, seconds: Double) {
-        let config = IndexConfiguration(
+        var config = IndexConfiguration(
             dimension: dimension, metric: settings.metric, m: settings.m, efConstruction: settings.efConstruction)
+        config.quantization = settings.quantization
         do throws(IndexError) {
             let index = try HNSWIndex(configuration: config)
             let start = BenchClock.nanoseconds()

@@ -1,5 +1,5 @@
 public import CairnVectorMath
-import CairnIndex
+public import CairnIndex
 import Foundation
 
 /// What one `cairn bench index` run measures, validated before any work starts.
@@ -46,6 +46,8 @@ public struct IndexBenchSettings: Sendable {
     public var benchmarksDirectory: String = "Benchmarks"
     /// Passes over all queries per timed measurement; the fastest counts (the peers get the same number).
     public var repeats: Int = 3
+    /// The representation Cairn's searches walk (`--quantization`).
+    public var quantization: VectorQuantization = .none
     /// The graph-index peers `--peers` runs (a subset of ``PeerComparison/graphPeers``).
     public var peerEngines: [String] = PeerComparison.graphPeers
     /// Whether computed ground truth is written next to the base file (or under `Benchmarks/data/`).

@@ -1,5 +1,6 @@
 public import Foundation
 import CairnVectorMath
+import CairnIndex
 
 /// `cairn bench index --sizes 100000,300000,1000000 --peers`: Cairn and the graph peers measured at several
 /// sizes of the synthetic set and several ef_construction values, in one run on one machine.
@@ -23,6 +24,8 @@ public struct IndexSweep: Sendable {
     public var sizes: [Int]
     /// ef_construction values measured at every size.
     public var efConstructions: [Int]
+    /// Whether Cairn is also measured with the int8 walk (``VectorQuantization/int8``) on each pair.
+    public var int8 = false
 
     /// A sweep; ``validated()`` checks it.
     public init(template: IndexBenchSettings, sizes: [Int], efConstructions: [Int]) {
@@ -32,7 +35,7 @@ public struct IndexSweep: Sendable {
     }
 
     /// The ef_search grid of a sweep: dense enough that each engine's curve is read between close points.
-    public static let defaultEfSearch = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536]
+    public static let defaultEfSearch = [10, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768]
 
     /// Returns `self` when every run's settings are valid, or throws naming the first bad one.
     public func validated() throws(IndexBenchError) -> IndexSweep {
@@ -69,12 +72,26 @@ public struct IndexSweep: Sendable {
                 let s = settings(n: n, efConstruction: efc)
                 log("sweep: n = \(n), ef_construction = \(efc)")
                 let cairn = try IndexBenchRunner(settings: s, log: log).run(on: data)
+                var quantized: IndexBenchReport?
+                if int8 {
+                    var q = s
+                    q.quantization = .int8
+                    quantized = try IndexBenchRunner(settings: q, log: log).run(on: data)
+                }
                 var comparison: PeerComparison?
+                var int8Comparison: PeerComparison?
                 if peers {
                     comparison = PeerRunner(settings: s, stamp: "\(stamp)-n\(n)-efc\(efc)", log: log)
                         .run(cairn: cairn, data: data, exact: false)
+                    if let quantized, var c = comparison {
+                        c.compare(cairn: quantized)
+                        int8Comparison = c
+                    }
                 }
-                report.entries.append(IndexSweepEntry(n: n, efConstruction: efc, cairn: cairn, peers: comparison))
+                var entry = IndexSweepEntry(n: n, efConstruction: efc, cairn: cairn, peers: comparison)
+                entry.int8 = quantized
+                entry.int8Peers = int8Comparison
+                report.entries.append(entry)
                 write(report)
             }
         }
@@ -92,6 +109,10 @@ public struct IndexSweepEntry: Sendable, Equatable, Codable {
     public var cairn: IndexBenchReport
     /// The peers and the ratios, when peers ran.
     public var peers: PeerComparison?
+    /// Cairn with the int8 walk, when measured.
+    public var int8: IndexBenchReport?
+    /// The peers' comparison with the int8 walk (ratios are then Cairn int8 / peer).
+    public var int8Peers: PeerComparison?
 
     /// One pair's results.
     public init(n: Int, efConstruction: Int, cairn: IndexBenchReport, peers: PeerComparison?) {
@@ -102,8 +123,9 @@ public struct IndexSweepEntry: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case n, cairn, peers
+        case n, cairn, peers, int8
         case efConstruction = "ef_construction"
+        case int8Peers = "int8_peers"
     }
 }
 

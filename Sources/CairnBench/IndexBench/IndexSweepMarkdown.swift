@@ -41,33 +41,42 @@ public enum IndexSweepMarkdown {
 
     /// The table of one size: a row per (ef_construction, recall target), then build and size rows.
     static func table(_ entries: [IndexSweepEntry]) -> [String] {
+        let int8 = entries.contains { $0.int8 != nil }
         var rows = [
-            "| ef_construction | measure | Cairn | hnswlib | faiss | usearch | Cairn / best peer | target |",
-            "|---:|---|---:|---:|---:|---:|---:|---|",
+            "| ef_construction | measure | Cairn |" + (int8 ? " Cairn int8 |" : "")
+                + " hnswlib | faiss | usearch | Cairn / best peer |" + (int8 ? " int8 / hnswlib |" : "") + " target |",
+            "|---:|---|---:|" + (int8 ? "---:|" : "") + "---:|---:|---:|---:|" + (int8 ? "---:|" : "") + "---|",
         ]
         for e in entries {
-            for t in e.peers?.atRecall ?? cairnOnly(e.cairn) {
-                let cells = engines.map { name in
+            let quantized = e.int8Peers?.atRecall ?? e.int8.map { cairnOnly($0) }
+            for (i, t) in (e.peers?.atRecall ?? cairnOnly(e.cairn)).enumerated() {
+                var cells = engines.map { name in
                     let v = t.value(of: name)
                     return IndexBenchMarkdown.atTarget(v.qps, v.ef)
                 }
+                let q = quantized.map { $0[i] }
+                if int8 { cells.insert(q.map { IndexBenchMarkdown.atTarget($0.cairnQps1t, $0.cairnEfSearch) } ?? "–", at: 1) }
                 rows.append("| \(e.efConstruction) | QPS 1t at recall@10 \(IndexBenchMarkdown.fixed(t.recallAt10, 2)) | "
                     + cells.joined(separator: " | ") + " | \(IndexBenchMarkdown.ratioText(t.ratioVsBestPeer))"
-                    + "\(t.bestPeer.map { " (\($0))" } ?? "") | ≥ 1.0 |")
+                    + "\(t.bestPeer.map { " (\($0))" } ?? "") |"
+                    + (int8 ? " \(IndexBenchMarkdown.ratioText(q?.ratio)) |" : "") + " ≥ 1.0\(int8 ? "; int8 ≥ 1.5 × hnswlib at 0.95" : "") |")
             }
         }
         for e in entries {
-            let reports = reports(of: e)
+            var reports = reports(of: e)
+            if int8 { reports.insert(e.int8, at: 1) }
+            let blank = int8 ? " |" : ""
             rows.append("| \(e.efConstruction) | build, \(e.cairn.buildThreads) threads | "
                 + reports.map { $0.map { IndexBenchMarkdown.seconds($0.buildSeconds) } ?? "–" }.joined(separator: " | ")
                 + " | \(IndexBenchMarkdown.ratioText(e.peers?.buildSecondsRatioVsBestPeer))"
-                + "\(e.peers?.fastestBuildPeer.map { " (\($0))" } ?? "") | ≤ 1.0 |")
+                + "\(e.peers?.fastestBuildPeer.map { " (\($0))" } ?? "") |\(blank) ≤ 1.0 |")
             rows.append("| \(e.efConstruction) | bytes per vector | "
                 + reports.map { $0.map { IndexBenchMarkdown.fixed($0.bytesPerVector, 1) } ?? "–" }.joined(separator: " | ")
-                + " | \(IndexBenchMarkdown.ratioText(e.peers?.bytesPerVectorRatio)) (hnswlib) | ≤ 1.05 × hnswlib |")
+                + " | \(IndexBenchMarkdown.ratioText(e.peers?.bytesPerVectorRatio)) (hnswlib) |"
+                + (int8 ? " \(IndexBenchMarkdown.ratioText(e.int8Peers?.bytesPerVectorRatio)) |" : "") + " ≤ 1.05 × hnswlib |")
             rows.append("| \(e.efConstruction) | load saved index | "
                 + reports.map { $0.map { IndexBenchMarkdown.seconds($0.loadSeconds) } ?? "–" }.joined(separator: " | ")
-                + " | | |")
+                + " | |\(blank) |")
         }
         return rows
     }
@@ -102,6 +111,9 @@ public enum IndexSweepMarkdown {
             }
             if let ratio = p.buildSecondsRatioVsBestPeer, ratio > 1 {
                 out.append("\(at): build is \(IndexBenchMarkdown.fixed(ratio, 2)) × \(p.fastestBuildPeer ?? "the fastest peer")")
+            }
+            if let q = e.int8Peers?.atRecall.first(where: { $0.recallAt10 == 0.95 }), let ratio = q.ratio, ratio < 1.5 {
+                out.append("\(at): the int8 walk's QPS at recall@10 0.95 is \(IndexBenchMarkdown.fixed(ratio, 2)) × hnswlib (target 1.5)")
             }
             if let ratio = p.bytesPerVectorRatio, ratio > 1.05 {
                 out.append("\(at): bytes per vector are \(IndexBenchMarkdown.fixed(ratio, 2)) × hnswlib")

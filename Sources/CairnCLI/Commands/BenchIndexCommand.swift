@@ -1,6 +1,7 @@
 import ArgumentParser
 import CairnBench
 import CairnVectorMath
+import CairnIndex
 import Foundation
 
 /// `cairn bench index`: builds, saves, reloads and searches Cairn's HNSW index on a dataset, and with
@@ -45,6 +46,8 @@ struct BenchIndexCommand: ParsableCommand {
     var efSearch: String?
     @Option(help: "Sweep the synthetic set over these sizes, e.g. 100000,300000,1000000.") var sizes: String?
     @Option(help: "With --sizes: the ef_construction values measured at every size.") var efConstructions = "64,200"
+    @Option(help: "Cairn's graph walk: none (float32) or int8 (int8 codes, float32 re-rank).") var quantization = "none"
+    @Flag(help: "With --sizes: measure Cairn with the int8 walk too.") var int8 = false
     @Option(help: "With --peers: the graph peers to run (hnswlib, faiss, usearch).") var peerEngines = "hnswlib,faiss,usearch"
     @Option(help: "Threads for the parallel build and queries (default: all cores).") var threads: Int?
     @Option(help: "Results per query.") var k = 10
@@ -159,8 +162,9 @@ struct BenchIndexCommand: ParsableCommand {
         var template = try settings(source: .synthetic(n: 1, queries: syntheticQueries, dimension: syntheticDim, seed: seed),
                                     efDefault: IndexSweep.defaultEfSearch)
         template.singleThreadBuild = false
-        let sweep = IndexSweep(template: template, sizes: try list(sizes, "--sizes"),
+        var sweep = IndexSweep(template: template, sizes: try list(sizes, "--sizes"),
                                efConstructions: try list(efConstructions, "--ef-constructions"))
+        sweep.int8 = int8
         do { return try sweep.validated() } catch { throw ValidationError("\(error)") }
     }
 
@@ -185,11 +189,15 @@ struct BenchIndexCommand: ParsableCommand {
 
     /// The validated settings for `source`, with `efDefault` when --ef-search is not given.
     func settings(source: IndexBenchSettings.Source, efDefault: [Int]) throws -> IndexBenchSettings {
+        guard let quantization = VectorQuantization(rawValue: quantization) else {
+            throw ValidationError("--quantization \(self.quantization): expected none or int8")
+        }
         guard let metric = Metric(rawValue: metric) else {
             throw ValidationError("--metric \(metric): expected cosine, ip or l2")
         }
         var s = IndexBenchSettings(source: source)
         s.metric = metric
+        s.quantization = quantization
         s.m = m
         s.efConstruction = efConstruction
         s.threads = threads ?? 0

@@ -3,19 +3,20 @@ import Synchronization
 
 /// The index as raw sections for a checkpoint file, plus the metadata needed to map them back.
 ///
-/// Metadata (little-endian, ``metadataVersion`` 1): `u32 version, u32 dimension, u8 metric, u8×3 zero,
+/// Metadata (little-endian, ``metadataVersion`` 2): `u32 version, u32 dimension, u8 metric, u8×3 zero,
 /// u32 m, u32 ef_construction, u32 ef_search, u32 full_scan_threshold, u64 seed, u64 slot_count,
 /// u64 entry (level << 32 | slot, or all ones when empty), u32 block_shift, u32 upper_chunk_shift,
-/// u64 live_count`.
+/// u64 live_count, u8 quantization (0 none, 1 int8)`. Version 1 (no quantization byte) is still read.
 ///
 /// Sections, one per array per block `b` (rows = slots of the block in use; a full block's section has the
 /// size of the in-memory block so that it can be adopted straight from a memory-mapped file):
 /// kind 1 vectors (`rows × dimension` f32), 2 layer-0 lists (`rows × (2 + 2m)` u32), 3 labels (`rows` u64),
-/// 4 meta words (`rows` u32), 5 upper-list offsets (`rows` u32); and kind 6 the upper-layer arena, one section
-/// per chunk `c` (u32 words in use).
+/// 4 meta words (`rows` u32), 5 upper-list offsets (`rows` u32), and with int8 quantization 7 the code rows
+/// (`rows × cairn_i8_row_bytes(dimension)` bytes); kind 6 is the upper-layer arena, one section per chunk `c`
+/// (u32 words in use).
 public struct IndexSnapshot {
     /// Bumped whenever the metadata or section layout changes.
-    public static let metadataVersion: UInt32 = 1
+    public static let metadataVersion: UInt32 = 2
 
     /// One raw array of the index.
     public struct Section {
@@ -36,6 +37,7 @@ public enum SnapshotSectionKind {
     public static let meta: UInt32 = 4
     public static let upperOffsets: UInt32 = 5
     public static let upperArena: UInt32 = 6
+    public static let codes: UInt32 = 7
 }
 
 extension HNSWIndex {
@@ -58,6 +60,7 @@ extension HNSWIndex {
         w.put(UInt32(NodeStore.blockShift))
         w.put(UInt32(UpperLinkArena.chunkShift))
         w.put(UInt64(count))
+        w.put(configuration.quantization.code)
 
         var sections: [IndexSnapshot.Section] = []
         let rowBytes = rowSizes
@@ -73,6 +76,10 @@ extension HNSWIndex {
                 sections.append(.init(kind: UInt32(i + 1), index: UInt32(b),
                                       bytes: UnsafeRawBufferPointer(start: p, count: rows * rowBytes[i])))
             }
+            if let codes = block.codes {
+                sections.append(.init(kind: SnapshotSectionKind.codes, index: UInt32(b),
+                                      bytes: UnsafeRawBufferPointer(start: codes, count: rows * store.codeStride)))
+            }
             b += 1
         }
         for (c, extent) in upper.usedExtents().enumerated() {
@@ -82,8 +89,8 @@ extension HNSWIndex {
         return try body(IndexSnapshot(metadata: w.bytes, sections: sections))
     }
 
-    /// Bytes per slot of each block array, in section-kind order 1...5.
-    var rowSizes: [Int] { [dimension * 4, (2 + maxLinks0) * 4, 8, 4, 4] }
+    /// Bytes per slot of each block array, in section-kind order 1...5, then the code rows (kind 7, 0 without).
+    var rowSizes: [Int] { [dimension * 4, (2 + maxLinks0) * 4, 8, 4, 4, store.codeStride] }
 
     /// Rebuilds an index from a snapshot's metadata and sections.
     ///
@@ -97,7 +104,7 @@ extension HNSWIndex {
     ) throws(IndexError) -> HNSWIndex {
         var r = ByteReader(metadata)
         let version: UInt32 = try r.get()
-        guard version == IndexSnapshot.metadataVersion else {
+        guard version == 1 || version == IndexSnapshot.metadataVersion else {
             throw .corrupt("index metadata version \(version) is not supported (expected \(IndexSnapshot.metadataVersion))")
         }
         let dimension = Int(try r.get(UInt32.self))
@@ -115,6 +122,13 @@ extension HNSWIndex {
         let blockShift: UInt32 = try r.get()
         let chunkShift: UInt32 = try r.get()
         let live = Int(try r.get(UInt64.self))
+        if version >= 2 {
+            let code: UInt8 = try r.get()
+            guard let quantization = VectorQuantization(code: code) else {
+                throw .corrupt("unknown quantization code \(code)")
+            }
+            config.quantization = quantization
+        }
         guard blockShift == NodeStore.blockShift, chunkShift == UpperLinkArena.chunkShift else {
             throw .corrupt("block shift \(blockShift)/\(chunkShift) differs from this build's")
         }
@@ -140,12 +154,13 @@ extension HNSWIndex {
             let rows = min(NodeStore.blockSize, n - (b << NodeStore.blockShift))
             var parts: [UnsafeMutableRawPointer] = []
             var alignedFull = rows == NodeStore.blockSize
-            for kind in 1...5 {
+            let kinds = store.codeStride > 0 ? Array(1...5) + [SnapshotSectionKind.codes] : Array(1...5)
+            for (i, kind) in kinds.enumerated() {
                 guard let s = section(UInt32(kind), UInt32(b)), let base = s.baseAddress else {
                     throw .corrupt("section kind \(kind) of block \(b) is missing")
                 }
-                guard s.count == rows * sizes[kind - 1] else {
-                    throw .corrupt("section kind \(kind) of block \(b) has \(s.count) bytes, expected \(rows * sizes[kind - 1])")
+                guard s.count == rows * sizes[i] else {
+                    throw .corrupt("section kind \(kind) of block \(b) has \(s.count) bytes, expected \(rows * sizes[i])")
                 }
                 if Int(bitPattern: base) % 4096 != 0 { alignedFull = false }
                 parts.append(base)
@@ -156,15 +171,17 @@ extension HNSWIndex {
                     links0: parts[1].assumingMemoryBound(to: UInt32.self),
                     labels: parts[2].assumingMemoryBound(to: UInt64.self),
                     meta: parts[3].assumingMemoryBound(to: UInt32.self),
-                    upper: parts[4].assumingMemoryBound(to: UInt32.self), owned: false), owner: owner)
+                    upper: parts[4].assumingMemoryBound(to: UInt32.self),
+                    codes: parts.count > 5 ? parts[5] : nil, owned: false), owner: owner)
             } else {
                 let block = store.allocateOwnedBlock()
-                let targets: [UnsafeMutableRawPointer] = [
+                var targets: [UnsafeMutableRawPointer] = [
                     UnsafeMutableRawPointer(block.vectors), UnsafeMutableRawPointer(block.links0),
                     UnsafeMutableRawPointer(block.labels), UnsafeMutableRawPointer(block.meta),
                     UnsafeMutableRawPointer(block.upper),
                 ]
-                for i in 0..<5 { targets[i].copyMemory(from: parts[i], byteCount: rows * sizes[i]) }
+                if let codes = block.codes { targets.append(codes) }
+                for i in 0..<parts.count { targets[i].copyMemory(from: parts[i], byteCount: rows * sizes[i]) }
                 store.adoptBlock(block, owner: nil)
             }
             b += 1

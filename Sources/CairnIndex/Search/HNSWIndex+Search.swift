@@ -95,22 +95,56 @@ extension HNSWIndex {
         } else {
             admitted = admit
         }
-        let computed = searchLayer(q, entry: ep, entryDistance: epDistance, ef: ef, layer: 0, admit: admitted,
-                                   scratch: scratch)
-        while scratch.results.count > k { scratch.results.pop() }
-        let hits = scratch.results.drainAscending().map { c in
+        var codes: UnsafeRawPointer?
+        if store.codeStride > 0 {
+            // Walk layer 0 on int8 codes; the entry's distance must be on the same scale as the others'.
+            cairn_i8_encode(q, dimension, scratch.queryCodes)
+            codes = UnsafeRawPointer(scratch.queryCodes)
+            epDistance = cairn_i8_distance(codes, store.codes(ep), dimension, kernel.isL2 ? 1 : 0)
+        }
+        var computed = searchLayer(q, codes: codes, entry: ep, entryDistance: epDistance, ef: ef, layer: 0,
+                                   admit: admitted, scratch: scratch)
+        let ranked: [Candidate]
+        if codes != nil {
+            ranked = rerank(q, scratch: scratch, k: k)
+            computed += ranked.count
+        } else {
+            while scratch.results.count > k { scratch.results.pop() }
+            ranked = scratch.results.drainAscending()
+        }
+        let hits = ranked.prefix(k).map { c in
             SearchHit(label: store.labelPointer(c.slot).pointee, distance: c.distance,
                       similarity: configuration.metric.similarity(fromDistance: c.distance))
         }
-        return SearchResult(hits: hits, exact: false, distanceComputations: computed)
+        return SearchResult(hits: Array(hits), exact: false, distanceComputations: computed)
+    }
+
+    /// The candidates a quantized walk left in `scratch.results`, with exact float32 distances, nearest first
+    /// (all of them: the caller keeps `k`). Ties go to the smaller slot, so the order is deterministic.
+    func rerank(_ q: UnsafePointer<Float>, scratch: SearchScratch, k: Int) -> [Candidate] {
+        var found = scratch.results.drainAscending()
+        let pointers = scratch.pointers
+        let distances = scratch.distances
+        var start = 0
+        while start < found.count {
+            let end = min(found.count, start + maxLinks0)
+            for i in start..<end { pointers[i - start] = UnsafePointer(store.vector(found[i].slot)) }
+            kernel.distances(from: q, to: pointers, count: end - start, into: distances)
+            for i in start..<end { found[i].distance = distances[i - start] }
+            start = end
+        }
+        found.sort { $0.distance < $1.distance || ($0.distance == $1.distance && $0.slot < $1.slot) }
+        return found
     }
 
     /// Best-first search of one layer (hnswlib's `searchBaseLayer`), leaving up to `ef` admitted nodes in
     /// `scratch.results`. Nodes that fail `admit` still route the search. Returns distances computed.
     @discardableResult
+    ///
+    /// With `codes` (the query's int8 code row) distances are those of the nodes' code rows, not of their floats.
     func searchLayer(
-        _ q: UnsafePointer<Float>, entry: UInt32, entryDistance: Float, ef: Int, layer: Int,
-        admit: ((UInt32) -> Bool)?, scratch: SearchScratch
+        _ q: UnsafePointer<Float>, codes: UnsafeRawPointer? = nil, entry: UInt32, entryDistance: Float, ef: Int,
+        layer: Int, admit: ((UInt32) -> Bool)?, scratch: SearchScratch
     ) -> Int {
         scratch.beginVisit(capacity: store.capacity)
         // Work on local copies of the heaps: mutating them through the class would cost an exclusivity check
@@ -149,12 +183,18 @@ extension HNSWIndex {
                 if si < visitedCapacity && visited[si] != epoch {
                     visited[si] = epoch
                     pending[p] = s
-                    pointers[p] = UnsafePointer(store.vector(s))
+                    pointers[p] = codes == nil ? UnsafePointer(store.vector(s))
+                        : UnsafePointer(store.codes(s).assumingMemoryBound(to: Float.self))
                     p += 1
                 }
             }
             if p == 0 { continue }
-            kernel.distances(from: q, to: pointers, count: p, into: distances)
+            if let codes {
+                let rows = UnsafeRawPointer(pointers).assumingMemoryBound(to: UnsafeRawPointer?.self)
+                cairn_i8_distances(codes, rows, p, dimension, kernel.isL2 ? 1 : 0, distances)
+            } else {
+                kernel.distances(from: q, to: pointers, count: p, into: distances)
+            }
             computed += p
             for i in 0..<p {
                 let d = distances[i]

@@ -15,6 +15,8 @@ final class SearchScratch {
     /// A normalised copy of the query (cosine) lives here.
     var query: UnsafeMutablePointer<Float>
     var queryCapacity: Int
+    /// The query's int8 code row, for quantized searches (64-byte aligned).
+    let queryCodes: UnsafeMutableRawPointer
 
     init(maxLinks: Int, capacity: Int, dimension: Int) {
         visitedCapacity = capacity
@@ -28,6 +30,7 @@ final class SearchScratch {
         distances = .allocate(capacity: maxLinks)
         queryCapacity = dimension
         query = .allocate(capacity: dimension)
+        queryCodes = .allocate(byteCount: cairn_i8_row_bytes(dimension), alignment: 64)
     }
 
     deinit {
@@ -39,6 +42,7 @@ final class SearchScratch {
         pointers.deallocate()
         distances.deallocate()
         query.deallocate()
+        queryCodes.deallocate()
     }
 
     /// Starts a new visited generation able to hold `capacity` slots.

@@ -14,6 +14,8 @@ struct NodeBlock {
     var meta: UnsafeMutablePointer<UInt32>
     /// Per slot: word offset of the node's upper-layer lists in the ``UpperLinkArena`` (when layer > 0).
     var upper: UnsafeMutablePointer<UInt32>
+    /// `blockSize` int8 code rows (`cairn_i8_row_bytes(dimension)` bytes each) when the index is quantized.
+    var codes: UnsafeMutableRawPointer?
     /// Whether the store allocated these arrays (and must unmap them).
     var owned: Bool
 }

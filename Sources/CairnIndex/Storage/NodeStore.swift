@@ -15,6 +15,8 @@ final class NodeStore: @unchecked Sendable {
     let maxLinks0: Int
     /// Words per slot in `links0`.
     let links0Stride: Int
+    /// Bytes per int8 code row, 0 when the index keeps no codes.
+    let codeStride: Int
     /// Table of block pointers; entries are written once, before any slot of the block is published.
     private let table: UnsafeMutablePointer<NodeBlock>
     /// Number of blocks in the table (written under `growLock`, read with acquire).
@@ -23,10 +25,11 @@ final class NodeStore: @unchecked Sendable {
     /// Objects that keep borrowed (memory-mapped) blocks alive.
     private var keepAlive: [AnyObject] = []
 
-    init(dimension: Int, maxLinks0: Int) {
+    init(dimension: Int, maxLinks0: Int, quantization: VectorQuantization = .none) {
         self.dimension = dimension
         self.maxLinks0 = maxLinks0
         self.links0Stride = 2 + maxLinks0
+        self.codeStride = quantization == .int8 ? cairn_i8_row_bytes(dimension) : 0
         table = PageMemory.allocate(bytes: Self.maxBlocks * MemoryLayout<NodeBlock>.stride)
             .bindMemory(to: NodeBlock.self, capacity: Self.maxBlocks)
         blockCountWord = .allocate(capacity: 1)
@@ -44,10 +47,10 @@ final class NodeStore: @unchecked Sendable {
     /// Slots reachable without growing.
     var capacity: Int { blockCount << Self.blockShift }
 
-    /// Byte sizes of one block's arrays, in the order vectors, links0, labels, meta, upper.
+    /// Byte sizes of one block's arrays, in the order vectors, links0, labels, meta, upper, codes (0 without).
     var sizes: [Int] {
         let n = Self.blockSize
-        return [n * dimension * 4, n * links0Stride * 4, n * 8, n * 4, n * 4]
+        return [n * dimension * 4, n * links0Stride * 4, n * 8, n * 4, n * 4, n * codeStride]
     }
 
     /// Makes sure `slot` has a block (allocating zeroed ones as needed).
@@ -102,6 +105,12 @@ final class NodeStore: @unchecked Sendable {
 
     @inline(__always) func meta(_ slot: UInt32) -> UInt32 { cairn_atomic_load_u32(metaPointer(slot)) }
 
+    /// The int8 code row of `slot` (only when ``codeStride`` > 0).
+    @inline(__always) func codes(_ slot: UInt32) -> UnsafeMutableRawPointer {
+        let s = Int(slot)
+        return table[s >> Self.blockShift].codes.unsafelyUnwrapped + (s & Self.blockMask) * codeStride
+    }
+
     private static func allocateBlock(sizes: [Int]) -> NodeBlock {
         NodeBlock(
             vectors: PageMemory.allocate(bytes: sizes[0]).assumingMemoryBound(to: Float.self),
@@ -109,6 +118,7 @@ final class NodeStore: @unchecked Sendable {
             labels: PageMemory.allocate(bytes: sizes[2]).assumingMemoryBound(to: UInt64.self),
             meta: PageMemory.allocate(bytes: sizes[3]).assumingMemoryBound(to: UInt32.self),
             upper: PageMemory.allocate(bytes: sizes[4]).assumingMemoryBound(to: UInt32.self),
+            codes: sizes[5] > 0 ? PageMemory.allocate(bytes: sizes[5]) : nil,
             owned: true)
     }
 
@@ -118,6 +128,7 @@ final class NodeStore: @unchecked Sendable {
         PageMemory.free(UnsafeMutableRawPointer(b.labels), bytes: sizes[2])
         PageMemory.free(UnsafeMutableRawPointer(b.meta), bytes: sizes[3])
         PageMemory.free(UnsafeMutableRawPointer(b.upper), bytes: sizes[4])
+        if let codes = b.codes { PageMemory.free(codes, bytes: sizes[5]) }
     }
 
     /// A zeroed block allocated by the store, for restores that copy a partial block.
