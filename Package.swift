@@ -240,7 +240,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnServiceTests",
-            dependencies: ["CairnService", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnSQL", "TestSupport"],
+            dependencies: ["CairnService", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnSQL", "CairnIndex", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

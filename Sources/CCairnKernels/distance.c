@@ -232,6 +232,9 @@ static inline void prefetch_vector(const float *v, size_t n) {
 static void score_many(cairn_pair_fn f, const float *q, const float *const *vs, size_t count, size_t n,
                        float *out) {
     if (count == 0) return;
+    // The first line of every vector now, so that their misses overlap; then the whole of the next vector
+    // while the current one is scored.
+    for (size_t i = 1; i < count; i++) __builtin_prefetch(vs[i], 0, 3);
     prefetch_vector(vs[0], n);
     for (size_t i = 0; i < count; i++) {
         if (i + 1 < count) prefetch_vector(vs[i + 1], n);

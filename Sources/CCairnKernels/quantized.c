@@ -171,6 +171,7 @@ void cairn_i8_distances(const void *query_row, const void *const *rows, size_t c
     if (count == 0) return;
     i8_dot_fn f = i8_dot();
     size_t bytes = cairn_i8_row_bytes(n);
+    for (size_t i = 1; i < count; i++) __builtin_prefetch(rows[i], 0, 3);
     cairn_prefetch(rows[0], bytes);
     for (size_t i = 0; i < count; i++) {
         if (i + 1 < count) cairn_prefetch(rows[i + 1], bytes);

@@ -83,6 +83,40 @@ import TestSupport
         #expect(try restored.search([Float](repeating: 0.25, count: dim), options: SearchOptions(k: 1)).hits.first?.label == 1)
     }
 
+    /// Restores `index` from its snapshot (page-aligned copies, as a mapped checkpoint) with another walk.
+    static func restore(_ index: HNSWIndex, as quantization: VectorQuantization) throws -> HNSWIndex {
+        let sections = SnapshotTests.Sections()
+        let metadata = index.withSnapshot { snap in
+            snap.sections.forEach(sections.add)
+            return snap.metadata
+        }
+        return try HNSWIndex.restore(metadata: metadata, owner: sections, quantization: quantization) { k, i in
+            sections.buffers["\(k)/\(i)"]
+        }
+    }
+
+    @Test(arguments: [1000, 40_000])
+    func aFloatSnapshotRestoresAsInt8AndBack(n: Int) throws {
+        // 40,000 slots: one full block adopted in place (codes encoded beside it) and one partial block copied.
+        let dim = 16
+        let (plain, quantized, _) = try Self.pair(n: n, dim: dim, metric: .cosine)
+        let encoded = try Self.restore(plain, as: .int8)
+        #expect(encoded.configuration.quantization == .int8)
+        let decoded = try Self.restore(quantized, as: .none)
+        #expect(decoded.configuration.quantization == VectorQuantization.none)
+        let queries = TestVectors.clustered(n: 20, dimension: dim, seed: 9)
+        for i in 0..<20 {
+            let q = TestVectors.row(queries, i, dimension: dim)
+            let options = SearchOptions(k: 10, efSearch: 40)
+            // The same single-threaded graph: encoding after the fact gives the very codes an int8 build wrote.
+            #expect(try encoded.search(q, options: options).hits == quantized.search(q, options: options).hits)
+            #expect(try decoded.search(q, options: options).hits == plain.search(q, options: options).hits)
+        }
+        // Writes after the restore encode their own codes.
+        try encoded.insert(label: 7, vector: [Float](repeating: 0.5, count: dim))
+        #expect(try encoded.search([Float](repeating: 0.5, count: dim), options: SearchOptions(k: 1)).hits.first?.label == 7)
+    }
+
     @Test func aSnapshotWithoutItsCodesIsCorrupt() throws {
         let (_, quantized, _) = try Self.pair(n: 100, dim: 8, metric: .l2)
         let sections = SnapshotTests.Sections()

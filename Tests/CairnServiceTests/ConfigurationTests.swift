@@ -1,5 +1,6 @@
 import CairnEmbedding
 import CairnIngest
+import CairnIndex
 import CairnKeyword
 import CairnService
 import Foundation
@@ -72,6 +73,7 @@ import TestSupport
         try "[1, 2]".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(refusal(file: file).contains("not a JSON object"))
         #expect(refusal(file: dir.file("missing.json")).contains("cannot be read"))
+        #expect(refusal(environment: ["CAIRN_INDEX_QUANTIZATION": "int4"]).contains("index.quantization = \"int4\""))
         // Retrieval's settings.
         #expect(refusal(environment: ["CAIRN_RETRIEVAL_MODE": "semantic"]).contains("retrieval.mode = \"semantic\""))
         try "{\"keyword\": {\"b\": 1.5}}".write(toFile: file, atomically: true, encoding: .utf8)
@@ -96,5 +98,8 @@ import TestSupport
         #expect(config.retrieval.grounding == GroundingThresholds(similarity: 0.4, keyword: 0.25))
         let defaults = try ServiceConfiguration.resolve(environment: [:])
         #expect(defaults.retrieval.mode == .hybrid && defaults.retrieval.keyword == .standard)
+        #expect(defaults.indexQuantization == .none)
+        let int8 = try ServiceConfiguration.resolve(environment: ["CAIRN_INDEX_QUANTIZATION": "int8"])
+        #expect(int8.indexQuantization == .int8 && int8.sources["index.quantization"] == "CAIRN_INDEX_QUANTIZATION")
     }
 }

@@ -39,6 +39,46 @@ import TestSupport
         #expect(report.live == 599)
     }
 
+    @Test func aQuantizedIndexKeepsItsQuantizationThroughWALAndCheckpoint() throws {
+        let dir = try TemporaryDirectory()
+        let data = Self.vectors(400)
+        var config = Self.config
+        config.quantization = .int8
+        do {
+            let store = try DurableIndex.open(directory: dir.path, configuration: config)
+            try store.upsert(labels: (0..<200).map(UInt64.init), vectors: Array(data[0..<(200 * Self.dim)]))
+            try store.checkpoint()
+            try store.upsert(labels: (200..<400).map(UInt64.init), vectors: Array(data[(200 * Self.dim)...]))
+        }
+        let manifest = try String(contentsOfFile: dir.path + "/index.json", encoding: .utf8)
+        #expect(manifest.contains("\"quantization\" : \"int8\""))
+        // Reopened without a request, and with a request for float32: the index keeps int8.
+        for request in [nil, Self.config] {
+            let reopened = try DurableIndex.open(directory: dir.path, configuration: request)
+            #expect(reopened.configuration.quantization == .int8)
+            #expect(reopened.index.count == 400)
+            let q = TestVectors.row(data, 399, dimension: Self.dim)
+            #expect(try reopened.index.search(q, options: SearchOptions(k: 1)).hits.first?.label == 399)
+        }
+        // A manifest written before quantization existed (no key) opens as float32.
+        let old = try DirectoryWithOldManifest()
+        let store = try DurableIndex.open(directory: old.dir.path)
+        #expect(store.configuration.quantization == VectorQuantization.none)
+    }
+
+    /// A data directory whose index.json predates the quantization key.
+    struct DirectoryWithOldManifest {
+        let dir: TemporaryDirectory
+
+        init() throws {
+            dir = try TemporaryDirectory()
+            try """
+                {"dimension": 16, "ef_construction": 32, "ef_search": 100, "format_version": 1,
+                 "full_scan_threshold": 10000, "m": 8, "metric": "cosine"}
+                """.write(toFile: dir.path + "/index.json", atomically: true, encoding: .utf8)
+        }
+    }
+
     @Test func conflictingOrMissingConfigurationIsAUserError() throws {
         let dir = try TemporaryDirectory()
         func kind(_ body: () throws -> Void) -> StorageError.Kind? {

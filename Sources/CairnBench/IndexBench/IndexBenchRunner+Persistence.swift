@@ -9,6 +9,9 @@ extension IndexBenchRunner {
         var fileBytes: Int
         var bytesPerVector: Double
         var loadSeconds: Double
+        /// The reopened index (its memory maps the checkpoint, which is removed from the directory; the
+        /// mapping lives as long as the index).
+        var index: HNSWIndex
     }
 
     /// Saves `index` as a checkpoint in a fresh scratch directory, reopens it the way Cairn starts up
@@ -49,7 +52,8 @@ extension IndexBenchRunner {
         let loadSeconds = Double(BenchClock.nanoseconds() - start) / 1e9
         try checkSameAnswers(index, loaded, data: data)
         return SavedIndex(
-            fileBytes: size, bytesPerVector: Double(size) / Double(max(data.base.rows, 1)), loadSeconds: loadSeconds)
+            fileBytes: size, bytesPerVector: Double(size) / Double(max(data.base.rows, 1)), loadSeconds: loadSeconds,
+            index: loaded)
     }
 
     /// Compares the reopened index with the built one on a few queries.

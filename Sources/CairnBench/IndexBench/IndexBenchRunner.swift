@@ -44,6 +44,44 @@ public struct IndexBenchRunner: Sendable {
     /// - Throws: ``IndexBenchError``: a dataset error for vectors the index refuses, a failure when saving
     ///   or reloading the index fails.
     public func run(on data: IndexBenchDataset) throws(IndexBenchError) -> IndexBenchReport {
+        try runKeepingIndex(on: data).report
+    }
+
+    /// Measures Cairn on `data` with the float32 walk, then the int8 walk on the very same graph: the built
+    /// index is restored with int8 codes encoded from its vectors (what `--quantization int8` would build, as
+    /// the graph is built on float32 either way), so the two differ only in the walk. The int8 report's build
+    /// time is the graph's plus the encoding.
+    public func runWithInt8(on data: IndexBenchDataset) throws(IndexBenchError) -> (IndexBenchReport, IndexBenchReport) {
+        var floatSettings = settings
+        floatSettings.quantization = .none
+        let (plain, index) = try IndexBenchRunner(settings: floatSettings, log: log).runKeepingIndex(on: data)
+        var quantizedSettings = settings
+        quantizedSettings.quantization = .int8
+        let quantizedRunner = IndexBenchRunner(settings: quantizedSettings, log: log)
+        let start = BenchClock.nanoseconds()
+        let quantized: HNSWIndex
+        do {
+            quantized = try index.withSnapshot { snapshot in
+                let sections = Dictionary(uniqueKeysWithValues: snapshot.sections.map {
+                    ("\($0.kind)/\($0.index)", UnsafeMutableRawBufferPointer(mutating: $0.bytes))
+                })
+                return try HNSWIndex.restore(metadata: snapshot.metadata, owner: index, quantization: .int8) { k, i in
+                    sections["\(k)/\(i)"]
+                }
+            }
+        } catch {
+            throw .failed("encoding the int8 codes: \(error)")
+        }
+        let encodeSeconds = Double(BenchClock.nanoseconds() - start) / 1e9
+        log("cairn-int8: the same graph with int8 codes encoded in \(shortDecimal(encodeSeconds)) s")
+        let report = try quantizedRunner.measure(
+            quantized, data: data, buildSeconds: plain.buildSeconds + encodeSeconds,
+            buildSeconds1t: plain.buildSeconds1t.map { $0 + encodeSeconds })
+        return (plain, report)
+    }
+
+    /// ``run(on:)``, also handing back the built index.
+    func runKeepingIndex(on data: IndexBenchDataset) throws(IndexBenchError) -> (report: IndexBenchReport, index: HNSWIndex) {
         let threads = settings.resolvedThreads
         let (n, dim) = (data.base.rows, data.base.cols)
         log("\(engine): n=\(n) dim=\(dim) queries=\(data.queries.rows) metric=\(settings.metric) M=\(settings.m) "
@@ -59,15 +97,26 @@ public struct IndexBenchRunner: Sendable {
         let (index, seconds) = try build(labels: labels, vectors: vectors, dimension: dim, threads: threads)
         log("  build \(threads) threads: \(shortDecimal(seconds)) s")
         if settings.singleThreadBuild && threads == 1 { seconds1t = seconds }
+        return (try measure(index, data: data, buildSeconds: seconds, buildSeconds1t: seconds1t), index)
+    }
 
+    /// Saves and reloads `index`, then sweeps ef_search on it.
+    func measure(
+        _ index: HNSWIndex, data: IndexBenchDataset, buildSeconds seconds: Double, buildSeconds1t seconds1t: Double?
+    ) throws(IndexBenchError) -> IndexBenchReport {
+        let (n, dim) = (data.base.rows, data.base.cols)
+        let threads = settings.resolvedThreads
         let saved = try saveAndReload(index, data: data)
         log("  index file \(saved.fileBytes) bytes (\(shortDecimal(saved.bytesPerVector)) per vector), "
             + "load \(String(format: "%.1f", saved.loadSeconds * 1000)) ms")
 
-        warmUp(index, data: data)
+        // The built index (anonymous memory, huge pages where the kernel grants them), or with
+        // `searchesReloadedIndex` the index reopened from its checkpoint, as a restarted server serves it.
+        let searched = settings.searchesReloadedIndex ? saved.index : index
+        warmUp(searched, data: data)
         var runs: [IndexBenchRun] = []
         for ef in settings.efSearch {
-            let run = try measure(index, data: data, ef: ef, threads: threads)
+            let run = try measure(searched, data: data, ef: ef, threads: threads)
             log("  ef=\(ef) r@1=\(shortDecimal(run.recallAt1)) r@10=\(shortDecimal(run.recallAt10)) "
                 + "r@100=\(shortDecimal(run.recallAt100)) qps_1t=\(Int(run.qps1t)) qps_all=\(Int(run.qpsAll)) "
                 + "p50=\(shortDecimal(run.p50Us))us p99=\(shortDecimal(run.p99Us))us")

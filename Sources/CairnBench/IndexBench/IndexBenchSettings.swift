@@ -46,6 +46,9 @@ public struct IndexBenchSettings: Sendable {
     public var benchmarksDirectory: String = "Benchmarks"
     /// Passes over all queries per timed measurement; the fastest counts (the peers get the same number).
     public var repeats: Int = 3
+    /// Whether the timed searches run on the index reopened from its checkpoint (`--search-reloaded`) instead
+    /// of the built one: the state of a restarted server, whose vectors are mapped from the file.
+    public var searchesReloadedIndex = false
     /// The representation Cairn's searches walk (`--quantization`).
     public var quantization: VectorQuantization = .none
     /// The graph-index peers `--peers` runs (a subset of ``PeerComparison/graphPeers``).

@@ -24,7 +24,8 @@ public struct IndexSweep: Sendable {
     public var sizes: [Int]
     /// ef_construction values measured at every size.
     public var efConstructions: [Int]
-    /// Whether Cairn is also measured with the int8 walk (``VectorQuantization/int8``) on each pair.
+    /// Whether Cairn is also measured with the int8 walk (``VectorQuantization/int8``) on each pair, on the same
+    /// graph as the float32 walk (see ``IndexBenchRunner/runWithInt8(on:)``).
     public var int8 = false
 
     /// A sweep; ``validated()`` checks it.
@@ -71,12 +72,13 @@ public struct IndexSweep: Sendable {
             for efc in efConstructions {
                 let s = settings(n: n, efConstruction: efc)
                 log("sweep: n = \(n), ef_construction = \(efc)")
-                let cairn = try IndexBenchRunner(settings: s, log: log).run(on: data)
+                let runner = IndexBenchRunner(settings: s, log: log)
+                let cairn: IndexBenchReport
                 var quantized: IndexBenchReport?
                 if int8 {
-                    var q = s
-                    q.quantization = .int8
-                    quantized = try IndexBenchRunner(settings: q, log: log).run(on: data)
+                    (cairn, quantized) = try runner.runWithInt8(on: data)
+                } else {
+                    cairn = try runner.run(on: data)
                 }
                 var comparison: PeerComparison?
                 var int8Comparison: PeerComparison?

@@ -48,6 +48,8 @@ struct BenchIndexCommand: ParsableCommand {
     @Option(help: "With --sizes: the ef_construction values measured at every size.") var efConstructions = "64,200"
     @Option(help: "Cairn's graph walk: none (float32) or int8 (int8 codes, float32 re-rank).") var quantization = "none"
     @Flag(help: "With --sizes: measure Cairn with the int8 walk too.") var int8 = false
+    @Flag(help: "Time searches on the index reopened from its checkpoint (a restarted server's) instead of the built one.")
+    var searchReloaded = false
     @Option(help: "With --peers: the graph peers to run (hnswlib, faiss, usearch).") var peerEngines = "hnswlib,faiss,usearch"
     @Option(help: "Threads for the parallel build and queries (default: all cores).") var threads: Int?
     @Option(help: "Results per query.") var k = 10
@@ -198,6 +200,7 @@ struct BenchIndexCommand: ParsableCommand {
         var s = IndexBenchSettings(source: source)
         s.metric = metric
         s.quantization = quantization
+        s.searchesReloadedIndex = searchReloaded
         s.m = m
         s.efConstruction = efConstruction
         s.threads = threads ?? 0

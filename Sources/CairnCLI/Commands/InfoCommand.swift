@@ -19,6 +19,7 @@ struct InfoCommand: ParsableCommand {
         var facts: [(String, String)] = [
             ("data_dir", data.path),
             ("simd", SIMDInfo.level),
+            ("simd_int8", Int8Codes.level),
             ("blas_core", BLASInfo.coreName),
         ]
         if let warning = BLASInfo.warning { facts.append(("blas_warning", warning)) }
@@ -35,6 +36,7 @@ struct InfoCommand: ParsableCommand {
                 ("metric", index.configuration.metric.rawValue),
                 ("m", "\(index.configuration.m)"),
                 ("ef_construction", "\(index.configuration.efConstruction)"),
+                ("quantization", index.configuration.quantization.rawValue),
                 ("vectors", "\(index.count)"),
                 ("removed_awaiting_compaction", "\(index.deletedCount)"),
                 ("checkpoint", store.recovery.checkpointPath ?? "none"),

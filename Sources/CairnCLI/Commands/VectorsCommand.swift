@@ -1,5 +1,5 @@
 public import ArgumentParser
-import CairnIndex
+public import CairnIndex
 import CairnStorage
 public import CairnVectorMath
 import Foundation
@@ -33,12 +33,17 @@ struct IndexSettingsOptions: ParsableArguments {
     @Option(help: "Default candidate list size while searching.")
     var efSearch: Int = 100
 
+    @Option(help: "How searches walk the graph: none (float32) or int8 (int8 codes, float32 re-rank).")
+    var quantization: VectorQuantization = .none
+
     /// The requested configuration, or nil when no dimension was given (open an existing index).
     func configuration() throws -> IndexConfiguration? {
         guard let dimension else { return nil }
         do {
-            return try IndexConfiguration(dimension: dimension, metric: metric, m: m, efConstruction: efConstruction,
-                                          efSearch: efSearch).validated()
+            var config = IndexConfiguration(dimension: dimension, metric: metric, m: m, efConstruction: efConstruction,
+                                            efSearch: efSearch)
+            config.quantization = quantization
+            return try config.validated()
         } catch {
             throw ValidationError(error.description)
         }
@@ -46,6 +51,7 @@ struct IndexSettingsOptions: ParsableArguments {
 }
 
 extension Metric: ExpressibleByArgument {}
+extension VectorQuantization: ExpressibleByArgument {}
 
 /// Opens the data directory's index, turning storage errors into plain messages; `command` claims the data
 /// directory first (see ``DataDirectoryOptions/claim(_:instead:)``).

@@ -1,3 +1,5 @@
+internal import CCairnKernels
+import Dispatch
 import CairnVectorMath
 import Synchronization
 
@@ -97,9 +99,12 @@ extension HNSWIndex {
     /// Full blocks whose sections are page-aligned are adopted in place (no copy, no per-vector parsing) and
     /// `owner` — typically the memory-mapped checkpoint — is kept alive as long as the index; partial blocks and
     /// the upper arena are copied.
+    ///
+    /// `quantization` restores with another walk than the saved one: int8 codes are then encoded from the
+    /// vectors (about a second per million 384-d vectors per core), or saved codes are left unused.
     /// - Throws: ``IndexError/corrupt(_:)`` when metadata or a section is missing or has the wrong size.
     public static func restore(
-        metadata: [UInt8], owner: AnyObject?,
+        metadata: [UInt8], owner: AnyObject?, quantization: VectorQuantization? = nil,
         section: (_ kind: UInt32, _ index: UInt32) -> UnsafeMutableRawBufferPointer?
     ) throws(IndexError) -> HNSWIndex {
         var r = ByteReader(metadata)
@@ -132,9 +137,11 @@ extension HNSWIndex {
         guard blockShift == NodeStore.blockShift, chunkShift == UpperLinkArena.chunkShift else {
             throw .corrupt("block shift \(blockShift)/\(chunkShift) differs from this build's")
         }
+        let savedCodes = config.quantization == .int8
+        if let quantization { config.quantization = quantization }
         let index: HNSWIndex
         do { index = try HNSWIndex(configuration: config) } catch { throw .corrupt("saved configuration: \(error)") }
-        try index.adoptBlocks(slotCount: n, owner: owner, section: section)
+        try index.adoptBlocks(slotCount: n, owner: owner, savedCodes: savedCodes, section: section)
         try index.adoptUpperArena(section: section)
         try index.rebuildLabels(slotCount: n, expectedLive: live)
         if entry != emptyEntry {
@@ -146,15 +153,17 @@ extension HNSWIndex {
     }
 
     private func adoptBlocks(
-        slotCount n: Int, owner: AnyObject?, section: (UInt32, UInt32) -> UnsafeMutableRawBufferPointer?
+        slotCount n: Int, owner: AnyObject?, savedCodes: Bool,
+        section: (UInt32, UInt32) -> UnsafeMutableRawBufferPointer?
     ) throws(IndexError) {
         let sizes = rowSizes
+        let wantsCodes = store.codeStride > 0
         var b = 0
         while b << NodeStore.blockShift < n {
             let rows = min(NodeStore.blockSize, n - (b << NodeStore.blockShift))
             var parts: [UnsafeMutableRawPointer] = []
             var alignedFull = rows == NodeStore.blockSize
-            let kinds = store.codeStride > 0 ? Array(1...5) + [SnapshotSectionKind.codes] : Array(1...5)
+            let kinds = wantsCodes && savedCodes ? Array(1...5) + [SnapshotSectionKind.codes] : Array(1...5)
             for (i, kind) in kinds.enumerated() {
                 guard let s = section(UInt32(kind), UInt32(b)), let base = s.baseAddress else {
                     throw .corrupt("section kind \(kind) of block \(b) is missing")
@@ -166,13 +175,16 @@ extension HNSWIndex {
                 parts.append(base)
             }
             if alignedFull {
+                let encode = wantsCodes && !savedCodes
+                let codes = encode ? store.allocateCodes() : parts.count > 5 ? parts[5] : nil
+                if encode { encodeCodes(vectors: parts[0].assumingMemoryBound(to: Float.self), rows: rows, into: codes!) }
                 store.adoptBlock(NodeBlock(
                     vectors: parts[0].assumingMemoryBound(to: Float.self),
                     links0: parts[1].assumingMemoryBound(to: UInt32.self),
                     labels: parts[2].assumingMemoryBound(to: UInt64.self),
                     meta: parts[3].assumingMemoryBound(to: UInt32.self),
                     upper: parts[4].assumingMemoryBound(to: UInt32.self),
-                    codes: parts.count > 5 ? parts[5] : nil, owned: false), owner: owner)
+                    codes: codes, owned: false, codesOwned: encode), owner: owner)
             } else {
                 let block = store.allocateOwnedBlock()
                 var targets: [UnsafeMutableRawPointer] = [
@@ -182,9 +194,24 @@ extension HNSWIndex {
                 ]
                 if let codes = block.codes { targets.append(codes) }
                 for i in 0..<parts.count { targets[i].copyMemory(from: parts[i], byteCount: rows * sizes[i]) }
+                if wantsCodes && !savedCodes, let codes = block.codes {
+                    encodeCodes(vectors: block.vectors, rows: rows, into: codes)
+                }
                 store.adoptBlock(block, owner: nil)
             }
             b += 1
+        }
+    }
+
+    /// Writes the code rows of `rows` vectors.
+    private func encodeCodes(vectors: UnsafeMutablePointer<Float>, rows: Int, into codes: UnsafeMutableRawPointer) {
+        let (dim, stride) = (dimension, store.codeStride)
+        let source = Unchecked(UnsafePointer(vectors)), target = Unchecked(codes)
+        let chunk = 4_096
+        DispatchQueue.concurrentPerform(iterations: (rows + chunk - 1) / chunk) { c in
+            for r in (c * chunk)..<min(rows, (c + 1) * chunk) {
+                cairn_i8_encode(source.value + r * dim, dim, target.value + r * stride)
+            }
         }
     }
 

@@ -18,6 +18,8 @@ struct NodeBlock {
     var codes: UnsafeMutableRawPointer?
     /// Whether the store allocated these arrays (and must unmap them).
     var owned: Bool
+    /// Whether the store allocated `codes` (also for a mapped block whose codes were encoded after loading).
+    var codesOwned: Bool = false
 }
 
 /// Bits of a node's meta word.

@@ -38,7 +38,7 @@ final class NodeStore: @unchecked Sendable {
 
     deinit {
         let n = blockCount
-        for b in 0..<n where table[b].owned { Self.freeBlock(table[b], sizes: sizes) }
+        for b in 0..<n { Self.freeBlock(table[b], sizes: sizes) }
         PageMemory.free(UnsafeMutableRawPointer(table), bytes: Self.maxBlocks * MemoryLayout<NodeBlock>.stride)
         blockCountWord.deallocate()
     }
@@ -119,18 +119,23 @@ final class NodeStore: @unchecked Sendable {
             meta: PageMemory.allocate(bytes: sizes[3]).assumingMemoryBound(to: UInt32.self),
             upper: PageMemory.allocate(bytes: sizes[4]).assumingMemoryBound(to: UInt32.self),
             codes: sizes[5] > 0 ? PageMemory.allocate(bytes: sizes[5]) : nil,
-            owned: true)
+            owned: true, codesOwned: sizes[5] > 0)
     }
 
+    /// Frees what the store allocated of `b`: everything of an owned block, only encoded codes of a mapped one.
     private static func freeBlock(_ b: NodeBlock, sizes: [Int]) {
+        if b.codesOwned, let codes = b.codes { PageMemory.free(codes, bytes: sizes[5]) }
+        guard b.owned else { return }
         PageMemory.free(UnsafeMutableRawPointer(b.vectors), bytes: sizes[0])
         PageMemory.free(UnsafeMutableRawPointer(b.links0), bytes: sizes[1])
         PageMemory.free(UnsafeMutableRawPointer(b.labels), bytes: sizes[2])
         PageMemory.free(UnsafeMutableRawPointer(b.meta), bytes: sizes[3])
         PageMemory.free(UnsafeMutableRawPointer(b.upper), bytes: sizes[4])
-        if let codes = b.codes { PageMemory.free(codes, bytes: sizes[5]) }
     }
 
     /// A zeroed block allocated by the store, for restores that copy a partial block.
     func allocateOwnedBlock() -> NodeBlock { Self.allocateBlock(sizes: sizes) }
+
+    /// Zeroed memory for one block's code rows (owned by the store once put in a block with `codesOwned`).
+    func allocateCodes() -> UnsafeMutableRawPointer { PageMemory.allocate(bytes: sizes[5]) }
 }

@@ -1,7 +1,7 @@
 public import CairnEmbedding
 public import CairnKeyword
 public import CairnStorage
-import CairnIndex
+public import CairnIndex
 import CairnVectorMath
 import Foundation
 public import Logging
@@ -80,20 +80,28 @@ public final class MaterialLibrary: Sendable {
 
     /// Opens the store and the index in `dataDirectory` (creating them) and reconciles them.
     /// - Parameter keywordOptions: BM25's parameters and the tokenizer of the keyword index.
+    /// - Parameter quantization: how a chunk index created now walks its graph; an existing index keeps the
+    ///   quantization it was created with (a different request is logged as a warning).
     /// - Throws: ``IngestError`` `.storage` naming the file, or `.configuration` when the index holds vectors
     ///   of another dimension than `embedder` makes (chunks embedded by another model).
     public static func open(dataDirectory: String, embedder: any Embedder, keywordOptions: KeywordOptions = .standard,
+                            quantization: VectorQuantization = .none,
                             logger: Logger = Logger(label: "cairn.ingest")) throws(IngestError) -> MaterialLibrary
     {
         let store = try MaterialStore(dataDirectory: dataDirectory)
         let directory = (dataDirectory as NSString).appendingPathComponent(indexDirectoryName)
         let vectors: DurableIndex
         do {
-            vectors = try DurableIndex.open(
-                directory: directory,
-                configuration: IndexConfiguration(dimension: embedder.model.dimension, metric: .cosine, m: 16,
-                                                  efConstruction: 100, efSearch: 100),
-                logger: logger)
+            var requested = IndexConfiguration(dimension: embedder.model.dimension, metric: .cosine, m: 16,
+                                               efConstruction: 100, efSearch: 100)
+            requested.quantization = quantization
+            vectors = try DurableIndex.open(directory: directory, configuration: requested, logger: logger)
+            let kept = vectors.configuration.quantization
+            if kept != quantization {
+                logger.warning("the chunk index keeps its quantization", metadata: [
+                    "requested": "\(quantization.rawValue)", "index": "\(kept.rawValue)", "directory": "\(directory)",
+                ])
+            }
         } catch let error as StorageError where error.lockHolder != nil {
             throw IngestError(.locked, "\(dataDirectory) is in use by \(error.lockHolder!); stop it or use another "
                 + "--data-dir")

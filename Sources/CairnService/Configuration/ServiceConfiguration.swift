@@ -2,6 +2,7 @@ public import CairnEmbedding
 public import CairnKeyword
 public import CairnIngest
 public import CairnDialogue
+public import CairnIndex
 import Foundation
 
 /// Everything `cairn serve` is configured with, as one validated value.
@@ -36,6 +37,8 @@ public struct ServiceConfiguration: Sendable, Hashable {
     public var ingestQueueLimit = 1_000
     /// Threads of the ingestion embedder (built-in model); queries have their own embedder and threads.
     public var ingestThreads = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
+    /// How a chunk index created by this server walks its graph (an existing index keeps its own).
+    public var indexQuantization: VectorQuantization = .none
     /// Threads of the query embedder (built-in model).
     public var queryThreads = ProcessInfo.processInfo.activeProcessorCount
     /// Chunks per embedder call during ingestion.

@@ -1,4 +1,5 @@
 import CairnEmbedding
+import CairnIndex
 import Foundation
 
 /// One setting of ``ServiceConfiguration``: its configuration-file key, environment variable, and how a
@@ -34,6 +35,12 @@ public struct ServiceSetting: Sendable {
              1...1_000_000) { $0.ingestQueueLimit = $1 },
         .int("ingest.threads", "CAIRN_INGEST_THREADS", "threads of the ingestion embedder", 1...1_024) {
             $0.ingestThreads = $1
+        },
+        .string("index.quantization", "CAIRN_INDEX_QUANTIZATION",
+                "graph walk of a new chunk index: none (float32) or int8 (int8 codes, float32 re-rank)") {
+            (c, v) throws(ConfigurationError) in
+            guard let q = VectorQuantization(rawValue: v) else { throw ConfigurationError("is \"\(v)\"; allowed: none, int8") }
+            c.indexQuantization = q
         },
         .int("query_threads", "CAIRN_QUERY_THREADS", "threads of the query embedder", 1...1_024) { $0.queryThreads = $1 },
         .int("ingest.batch", nil, "chunks per embedder call", 1...4_096) { $0.ingestBatch = $1 },

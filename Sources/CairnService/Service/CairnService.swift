@@ -233,7 +233,8 @@ public final class CairnService: Sendable {
         let library: MaterialLibrary
         do {
             library = try MaterialLibrary.open(dataDirectory: dir, embedder: ingestEmbedder,
-                                               keywordOptions: configuration.retrieval.keyword, logger: logger)
+                                               keywordOptions: configuration.retrieval.keyword,
+                                               quantization: configuration.indexQuantization, logger: logger)
         } catch {
             throw .failure(error.message)
         }

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// Written once at creation (temp file → fsync → rename → fsync of the directory):
 /// `{"format_version": 1, "dimension": 384, "metric": "cosine", "m": 16, "ef_construction": 64,
-///   "ef_search": 100, "full_scan_threshold": 10000}`.
+///   "ef_search": 100, "full_scan_threshold": 10000, "quantization": "none"}`. `quantization` ("none" or
+/// "int8", see ``VectorQuantization``) is absent from manifests written before it existed and then means "none".
 struct IndexManifest: Codable, Equatable {
     static let fileName = "index.json"
     static let formatVersion = 1
@@ -19,9 +20,10 @@ struct IndexManifest: Codable, Equatable {
     var efConstruction: Int
     var efSearch: Int
     var fullScanThreshold: Int
+    var quantization: VectorQuantization?
 
     enum CodingKeys: String, CodingKey {
-        case formatVersion = "format_version", dimension, metric, m
+        case formatVersion = "format_version", dimension, metric, m, quantization
         case efConstruction = "ef_construction", efSearch = "ef_search", fullScanThreshold = "full_scan_threshold"
     }
 
@@ -33,12 +35,14 @@ struct IndexManifest: Codable, Equatable {
         efConstruction = c.efConstruction
         efSearch = c.efSearch
         fullScanThreshold = c.fullScanThreshold
+        quantization = c.quantization
     }
 
     var configuration: IndexConfiguration {
         var c = IndexConfiguration(dimension: dimension, metric: metric, m: m, efConstruction: efConstruction,
                                    efSearch: efSearch)
         c.fullScanThreshold = fullScanThreshold
+        c.quantization = quantization ?? .none
         return c
     }
 
