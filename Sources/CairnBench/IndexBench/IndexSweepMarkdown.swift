@@ -29,7 +29,12 @@ public enum IndexSweepMarkdown {
                 + "shown is the smallest measured one reaching the target). Builds use every core.",
         ]
         for n in orderedSizes(report) {
-            out += ["", "## n = \(n)", ""] + table(report.entries.filter { $0.n == n })
+            let entries = report.entries.filter { $0.n == n }
+            out += ["", "## n = \(n)", ""] + table(entries)
+            for e in entries {
+                out += ["", "ef_construction \(e.efConstruction), per ef_search: recall@10 / single-thread queries/s", ""]
+                    + curve(e)
+            }
         }
         let misses = missedTargets(report)
         out += ["", "## Targets", ""]
@@ -50,7 +55,9 @@ public enum IndexSweepMarkdown {
         for e in entries {
             let quantized = e.int8Peers?.atRecall ?? e.int8.map { cairnOnly($0) }
             for (i, t) in (e.peers?.atRecall ?? cairnOnly(e.cairn)).enumerated() {
+                let ran = Set(["cairn"] + (e.peers?.peerReports.map(\.engine) ?? []))
                 var cells = engines.map { name in
+                    guard ran.contains(name) else { return "–" }
                     let v = t.value(of: name)
                     return IndexBenchMarkdown.atTarget(v.qps, v.ef)
                 }
@@ -77,6 +84,22 @@ public enum IndexSweepMarkdown {
             rows.append("| \(e.efConstruction) | load saved index | "
                 + reports.map { $0.map { IndexBenchMarkdown.seconds($0.loadSeconds) } ?? "–" }.joined(separator: " | ")
                 + " | |\(blank) |")
+        }
+        return rows
+    }
+
+    /// Every engine's measured curve of one pair, a row per ef_search value.
+    static func curve(_ e: IndexSweepEntry) -> [String] {
+        let named: [(String, IndexBenchReport)] = [("Cairn", e.cairn)] + (e.int8.map { [("Cairn int8", $0)] } ?? [])
+            + (e.peers?.peerReports ?? []).map { ($0.engine, $0) }
+        var rows = ["| ef_search | " + named.map(\.0).joined(separator: " | ") + " |",
+                    "|---:|" + String(repeating: "---:|", count: named.count)]
+        for run in e.cairn.runs {
+            let cells = named.map { _, report -> String in
+                guard let r = report.runs.first(where: { $0.efSearch == run.efSearch }) else { return "–" }
+                return "\(IndexBenchMarkdown.fixed(r.recallAt10, 4)) / \(IndexBenchMarkdown.fixed(r.qps1t, 0))"
+            }
+            rows.append("| \(run.efSearch) | " + cells.joined(separator: " | ") + " |")
         }
         return rows
     }
