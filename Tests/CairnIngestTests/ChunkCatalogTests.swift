@@ -92,6 +92,21 @@ import TestSupport
         #expect(reopened.catalog.materialCount == 59)
     }
 
+    @Test func aLibraryCreatedWithInt8KeepsItAndSearchesTheSame() async throws {
+        let dir = try TemporaryDirectory()
+        let library = try MaterialLibrary.open(dataDirectory: dir.path, embedder: HashEmbedder(), quantization: .int8)
+        #expect(library.vectors.configuration.quantization == .int8)
+        try Self.populate(library)
+        let question = ChunkQuery(text: "algebra notes", topK: 5, mode: .vector)
+        let before = try await library.search(question).hits.map(\.chunk.chunkID)
+        #expect(!before.isEmpty)
+        // Reopened with the default request: the index keeps the quantization it was created with.
+        let reopened = try MaterialLibrary.open(dataDirectory: dir.path, embedder: HashEmbedder())
+        #expect(reopened.vectors.configuration.quantization == .int8)
+        let after = try await reopened.search(question).hits.map(\.chunk.chunkID)
+        #expect(after == before)
+    }
+
     /// A random predicate over the attributes `populate` varies, nested up to `depth` levels.
     static func randomPredicate(_ random: inout SplitMix, depth: Int) -> MaterialPredicate {
         func pick<T>(_ items: [T]) -> T { items[Int(random.next() % UInt64(items.count))] }

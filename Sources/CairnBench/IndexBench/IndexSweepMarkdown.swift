@@ -66,7 +66,7 @@ public enum IndexSweepMarkdown {
                 rows.append("| \(e.efConstruction) | QPS 1t at recall@10 \(IndexBenchMarkdown.fixed(t.recallAt10, 2)) | "
                     + cells.joined(separator: " | ") + " | \(IndexBenchMarkdown.ratioText(t.ratioVsBestPeer))"
                     + "\(t.bestPeer.map { " (\($0))" } ?? "") |"
-                    + (int8 ? " \(IndexBenchMarkdown.ratioText(q?.ratio)) |" : "") + " ≥ 1.0\(int8 ? "; int8 ≥ 1.5 × hnswlib at 0.95" : "") |")
+                    + (int8 ? " \(IndexBenchMarkdown.ratioText(q?.ratio)) |" : "") + " ≥ 1.0\(int8 ? "; int8 ≥ 1.5 × hnswlib at 0.95 (1M)" : "") |")
             }
         }
         for e in entries {
@@ -135,7 +135,9 @@ public enum IndexSweepMarkdown {
             if let ratio = p.buildSecondsRatioVsBestPeer, ratio > 1 {
                 out.append("\(at): build is \(IndexBenchMarkdown.fixed(ratio, 2)) × \(p.fastestBuildPeer ?? "the fastest peer")")
             }
-            if let q = e.int8Peers?.atRecall.first(where: { $0.recallAt10 == 0.95 }), let ratio = q.ratio, ratio < 1.5 {
+            // The int8 target is set at a million vectors, where the walk leaves the caches.
+            if e.n >= 1_000_000, let q = e.int8Peers?.atRecall.first(where: { $0.recallAt10 == 0.95 }),
+               let ratio = q.ratio, ratio < 1.5 {
                 out.append("\(at): the int8 walk's QPS at recall@10 0.95 is \(IndexBenchMarkdown.fixed(ratio, 2)) × hnswlib (target 1.5)")
             }
             if let ratio = p.bytesPerVectorRatio, ratio > 1.05 {
