@@ -80,12 +80,12 @@ public final class MaterialLibrary: Sendable {
 
     /// Opens the store and the index in `dataDirectory` (creating them) and reconciles them.
     /// - Parameter keywordOptions: BM25's parameters and the tokenizer of the keyword index.
-    /// - Parameter quantization: how a chunk index created now walks its graph; an existing index keeps the
-    ///   quantization it was created with (a different request is logged as a warning).
+    /// - Parameter quantization: how a chunk index created now walks its graph (nil: float32); an existing index
+    ///   keeps the quantization it was created with (a different explicit request is logged as a warning).
     /// - Throws: ``IngestError`` `.storage` naming the file, or `.configuration` when the index holds vectors
     ///   of another dimension than `embedder` makes (chunks embedded by another model).
     public static func open(dataDirectory: String, embedder: any Embedder, keywordOptions: KeywordOptions = .standard,
-                            quantization: VectorQuantization = .none,
+                            quantization: VectorQuantization? = nil,
                             logger: Logger = Logger(label: "cairn.ingest")) throws(IngestError) -> MaterialLibrary
     {
         let store = try MaterialStore(dataDirectory: dataDirectory)
@@ -94,10 +94,10 @@ public final class MaterialLibrary: Sendable {
         do {
             var requested = IndexConfiguration(dimension: embedder.model.dimension, metric: .cosine, m: 16,
                                                efConstruction: 100, efSearch: 100)
-            requested.quantization = quantization
+            requested.quantization = quantization ?? .none
             vectors = try DurableIndex.open(directory: directory, configuration: requested, logger: logger)
             let kept = vectors.configuration.quantization
-            if kept != quantization {
+            if let quantization, kept != quantization {
                 logger.warning("the chunk index keeps its quantization", metadata: [
                     "requested": "\(quantization.rawValue)", "index": "\(kept.rawValue)", "directory": "\(directory)",
                 ])

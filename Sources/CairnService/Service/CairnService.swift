@@ -234,7 +234,9 @@ public final class CairnService: Sendable {
         do {
             library = try MaterialLibrary.open(dataDirectory: dir, embedder: ingestEmbedder,
                                                keywordOptions: configuration.retrieval.keyword,
-                                               quantization: configuration.indexQuantization, logger: logger)
+                                               quantization: configuration.sources["index.quantization"] == nil
+                                                   ? nil : configuration.indexQuantization,
+                                               logger: logger)
         } catch {
             throw .failure(error.message)
         }
