@@ -33,7 +33,7 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
-        // Hand-written C kernels: SIMD distances with run-time CPU dispatch, CRC32C, seqlocks.
+        // Hand-written C kernels: SIMD distances (float32 and int8 codes) with run-time CPU dispatch, CRC32C, seqlocks.
         .target(
             name: "CCairnKernels",
             path: "Sources/CCairnKernels",
