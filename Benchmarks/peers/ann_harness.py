@@ -77,6 +77,14 @@ def normalized(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / norms, dtype=np.float32)
 
 
+def inner_product_ready(metric: str, vectors: np.ndarray) -> np.ndarray:
+    """What engines without a cosine space search: normalised rows under cosine (then compared by inner
+    product, one dot per distance), the rows as they are otherwise; float32 and C-contiguous either way."""
+    if metric == "cosine":
+        return normalized(vectors)
+    return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
 def timed_batch(engine: Engine, index: object, queries: np.ndarray, k: int, ef: int, threads: int,
                 repeats: int = 1) -> tuple[np.ndarray, float]:
     """Batch search over all queries; returns the labels and the best time of `repeats` passes."""

@@ -36,9 +36,7 @@ class Faiss:
         self.metric = faiss.METRIC_L2 if args.metric == "l2" else faiss.METRIC_INNER_PRODUCT
 
     def prepare(self, vectors: np.ndarray) -> np.ndarray:
-        if self.args.metric == "cosine":
-            return ann_harness.normalized(vectors)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        return ann_harness.inner_product_ready(self.args.metric, vectors)
 
     def build(self, base: np.ndarray, threads: int):
         faiss.omp_set_num_threads(threads)

@@ -36,9 +36,7 @@ class USearch:
         self.metric = "l2sq" if args.metric == "l2" else "ip"
 
     def prepare(self, vectors: np.ndarray) -> np.ndarray:
-        if self.args.metric == "cosine":
-            return ann_harness.normalized(vectors)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        return ann_harness.inner_product_ready(self.args.metric, vectors)
 
     def new_index(self, dim: int) -> Index:
         return Index(ndim=dim, metric=self.metric, dtype="f32", connectivity=self.args.m,

@@ -17,3 +17,10 @@ extension BenchmarksLayout {
     /// The peers' virtual-environment interpreter.
     public var python: String { path(".venv", "bin", "python") }
 }
+
+/// The JSON encoder of every benchmark report: pretty-printed, sorted keys (stable diffs), slashes as they are.
+func benchmarkJSONEncoder() -> JSONEncoder {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return encoder
+}

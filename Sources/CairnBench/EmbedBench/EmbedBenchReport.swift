@@ -96,8 +96,7 @@ public struct EmbedBenchReport: Sendable, Equatable, Codable {
 
     /// The report as pretty-printed JSON with sorted keys (stable diffs).
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = benchmarkJSONEncoder()
         return try encoder.encode(self)
     }
 }

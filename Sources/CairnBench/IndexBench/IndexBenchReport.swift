@@ -117,8 +117,7 @@ public struct IndexBenchReport: Sendable, Equatable, Codable {
 
     /// The report as pretty-printed JSON with sorted keys (stable diffs), plus `"peers"` when given.
     public func jsonData(peers: PeerComparison? = nil) throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = benchmarkJSONEncoder()
         return try encoder.encode(WithPeers(report: self, peers: peers))
     }
 

@@ -154,8 +154,7 @@ public struct IndexSweepReport: Sendable, Equatable, Codable {
 
     /// Pretty-printed JSON with sorted keys.
     public func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = benchmarkJSONEncoder()
         return try encoder.encode(self)
     }
 }
