@@ -39,7 +39,7 @@ public struct ServiceSetting: Sendable {
         .string("index.quantization", "CAIRN_INDEX_QUANTIZATION",
                 "graph walk of a new chunk index: none (float32) or int8 (int8 codes, float32 re-rank)") {
             (c, v) throws(ConfigurationError) in
-            guard let q = VectorQuantization(rawValue: v) else { throw ConfigurationError("is \"\(v)\"; allowed: none, int8") }
+            guard let q = VectorQuantization(rawValue: v) else { throw ConfigurationError("must be none or int8") }
             c.indexQuantization = q
         },
         .int("query_threads", "CAIRN_QUERY_THREADS", "threads of the query embedder", 1...1_024) { $0.queryThreads = $1 },
