@@ -90,12 +90,16 @@ start() {
             || die "initdb failed: $(tail -n 3 "${dir}/initdb.log" | tr '\n' ' ')"
     fi
     as_pg mkdir -p "${dir}/socket"
-    # A restart keeps the port of the last start when it is free, so a URL handed out stays valid.
+    # A restart keeps the port of the last start when it is free, so a URL handed out stays valid. The probe
+    # binds with SO_REUSEADDR, as PostgreSQL does: the connections the stop cut leave the port in TIME_WAIT,
+    # which PostgreSQL can listen through and a plain bind cannot.
     port=""
     if [[ -f "${dir}/port" ]]; then
         port="$(cat "${dir}/port")"
-        python3 -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null \
-            || port=""
+        python3 -c 'import socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null || port=""
     fi
     [[ -n "$port" ]] || port="$(free_port)"
     echo "$port" >"${dir}/port"
