@@ -229,18 +229,95 @@ static inline void prefetch_vector(const float *v, size_t n) {
     for (size_t off = 0; off < bytes; off += 64) __builtin_prefetch(p + off, 0, 3);
 }
 
+/// Vectors prefetched ahead of the one being scored: far enough that a miss to memory (~100 ns) overlaps the
+/// scoring of the vectors before it (~20 ns each at 384 dimensions), near enough to stay within the line fill
+/// buffers. Two measured best on Zen 2 (one and three were slower).
+#define SCORE_AHEAD 2
+
 static void score_many(cairn_pair_fn f, const float *q, const float *const *vs, size_t count, size_t n,
                        float *out) {
     if (count == 0) return;
-    // The first line of every vector now, so that their misses overlap; then the whole of the next vector
-    // while the current one is scored.
-    for (size_t i = 1; i < count; i++) __builtin_prefetch(vs[i], 0, 3);
-    prefetch_vector(vs[0], n);
+    // The first line of every vector now, so that their misses overlap; then whole vectors SCORE_AHEAD ahead
+    // of the one being scored.
+    for (size_t i = SCORE_AHEAD; i < count; i++) __builtin_prefetch(vs[i], 0, 3);
+    for (size_t i = 0; i < SCORE_AHEAD && i < count; i++) prefetch_vector(vs[i], n);
     for (size_t i = 0; i < count; i++) {
-        if (i + 1 < count) prefetch_vector(vs[i + 1], n);
+        if (i + SCORE_AHEAD < count) prefetch_vector(vs[i + SCORE_AHEAD], n);
         out[i] = f(q, vs[i], n);
     }
 }
+
+// ---- four at once --------------------------------------------------------------------------------
+// One vector against four: each load of `q` serves four products, so the loads per multiply-add fall from 2
+// to 1.25 (the loads, not the arithmetic, bound the one-pair kernel on cached data). Two accumulators per
+// product cover the multiply-add latency.
+
+static void dot4_scalar(const float *q, const float *const *vs, size_t n, float *out) {
+    for (int j = 0; j < 4; j++) out[j] = dot_scalar(q, vs[j], n);
+}
+
+static void l2sq4_scalar(const float *q, const float *const *vs, size_t n, float *out) {
+    for (int j = 0; j < 4; j++) out[j] = l2sq_scalar(q, vs[j], n);
+}
+
+AVX2 static void dot4_avx2(const float *q, const float *const *vs, size_t n, float *out) {
+    const float *a = vs[0], *b = vs[1], *c = vs[2], *d = vs[3];
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+    __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), d0 = _mm256_setzero_ps(), d1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 q0 = _mm256_loadu_ps(q + i), q1 = _mm256_loadu_ps(q + i + 8);
+        a0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(a + i), a0);
+        b0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(b + i), b0);
+        c0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(c + i), c0);
+        d0 = _mm256_fmadd_ps(q0, _mm256_loadu_ps(d + i), d0);
+        a1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(a + i + 8), a1);
+        b1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(b + i + 8), b1);
+        c1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(c + i + 8), c1);
+        d1 = _mm256_fmadd_ps(q1, _mm256_loadu_ps(d + i + 8), d1);
+    }
+    float ra = hsum256(_mm256_add_ps(a0, a1)), rb = hsum256(_mm256_add_ps(b0, b1));
+    float rc = hsum256(_mm256_add_ps(c0, c1)), rd = hsum256(_mm256_add_ps(d0, d1));
+    for (; i < n; i++) {
+        ra += q[i] * a[i];
+        rb += q[i] * b[i];
+        rc += q[i] * c[i];
+        rd += q[i] * d[i];
+    }
+    out[0] = ra, out[1] = rb, out[2] = rc, out[3] = rd;
+}
+
+AVX2 static void l2sq4_avx2(const float *q, const float *const *vs, size_t n, float *out) {
+    const float *a = vs[0], *b = vs[1], *c = vs[2], *d = vs[3];
+    __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), b0 = _mm256_setzero_ps(), b1 = _mm256_setzero_ps();
+    __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), d0 = _mm256_setzero_ps(), d1 = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 q0 = _mm256_loadu_ps(q + i), q1 = _mm256_loadu_ps(q + i + 8), t;
+        t = _mm256_sub_ps(q0, _mm256_loadu_ps(a + i)), a0 = _mm256_fmadd_ps(t, t, a0);
+        t = _mm256_sub_ps(q0, _mm256_loadu_ps(b + i)), b0 = _mm256_fmadd_ps(t, t, b0);
+        t = _mm256_sub_ps(q0, _mm256_loadu_ps(c + i)), c0 = _mm256_fmadd_ps(t, t, c0);
+        t = _mm256_sub_ps(q0, _mm256_loadu_ps(d + i)), d0 = _mm256_fmadd_ps(t, t, d0);
+        t = _mm256_sub_ps(q1, _mm256_loadu_ps(a + i + 8)), a1 = _mm256_fmadd_ps(t, t, a1);
+        t = _mm256_sub_ps(q1, _mm256_loadu_ps(b + i + 8)), b1 = _mm256_fmadd_ps(t, t, b1);
+        t = _mm256_sub_ps(q1, _mm256_loadu_ps(c + i + 8)), c1 = _mm256_fmadd_ps(t, t, c1);
+        t = _mm256_sub_ps(q1, _mm256_loadu_ps(d + i + 8)), d1 = _mm256_fmadd_ps(t, t, d1);
+    }
+    float ra = hsum256(_mm256_add_ps(a0, a1)), rb = hsum256(_mm256_add_ps(b0, b1));
+    float rc = hsum256(_mm256_add_ps(c0, c1)), rd = hsum256(_mm256_add_ps(d0, d1));
+    for (; i < n; i++) {
+        float ea = q[i] - a[i], eb = q[i] - b[i], ec = q[i] - c[i], ed = q[i] - d[i];
+        ra += ea * ea;
+        rb += eb * eb;
+        rc += ec * ec;
+        rd += ed * ed;
+    }
+    out[0] = ra, out[1] = rb, out[2] = rc, out[3] = rd;
+}
+
+cairn_quad_fn cairn_dot4_fn(void) { return cairn_simd_level() >= 1 ? dot4_avx2 : dot4_scalar; }
+
+cairn_quad_fn cairn_l2sq4_fn(void) { return cairn_simd_level() >= 1 ? l2sq4_avx2 : l2sq4_scalar; }
 
 void cairn_dot_many(const float *q, const float *const *vs, size_t count, size_t n, float *out) {
     score_many(cairn_dot_fn(), q, vs, count, n, out);

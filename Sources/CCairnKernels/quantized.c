@@ -166,15 +166,21 @@ float cairn_i8_distance(const void *query_row, const void *row, size_t n, int l2
     return row_distance(i8_dot(), (const unsigned char *)query_row, (const unsigned char *)row, n, l2);
 }
 
+/// Rows prefetched ahead of the one being scored (an int8 row is scored in a fraction of a miss's latency).
+#ifndef I8_AHEAD
+#define I8_AHEAD 2
+#endif
+
 void cairn_i8_distances(const void *query_row, const void *const *rows, size_t count, size_t n, int l2,
                         float *out) {
     if (count == 0) return;
     i8_dot_fn f = i8_dot();
     size_t bytes = cairn_i8_row_bytes(n);
-    for (size_t i = 1; i < count; i++) __builtin_prefetch(rows[i], 0, 3);
-    cairn_prefetch(rows[0], bytes);
+    // As score_many: first lines of all rows, then whole rows I8_AHEAD ahead of the one being scored.
+    for (size_t i = I8_AHEAD; i < count; i++) __builtin_prefetch(rows[i], 0, 3);
+    for (size_t i = 0; i < I8_AHEAD && i < count; i++) cairn_prefetch(rows[i], bytes);
     for (size_t i = 0; i < count; i++) {
-        if (i + 1 < count) cairn_prefetch(rows[i + 1], bytes);
+        if (i + I8_AHEAD < count) cairn_prefetch(rows[i + I8_AHEAD], bytes);
         out[i] = row_distance(f, (const unsigned char *)query_row, (const unsigned char *)rows[i], n, l2);
     }
 }

@@ -26,6 +26,8 @@ public final class HNSWIndex: @unchecked Sendable {
     let kernel: DistanceKernel
     let dimension: Int
     let m: Int
+    /// Links a new node picks on layer 0 (``IndexConfiguration/newLinks0``).
+    let newLinks0: Int
     let maxLinks0: Int
     /// Words per upper-layer list: sequence, count and `m` ids.
     let upperStride: Int
@@ -60,6 +62,7 @@ public final class HNSWIndex: @unchecked Sendable {
         self.configuration = config
         dimension = config.dimension
         m = config.m
+        newLinks0 = config.newLinks0
         maxLinks0 = config.maxLinks0
         upperStride = 2 + config.m
         levelMultiplier = 1 / log(Double(config.m))

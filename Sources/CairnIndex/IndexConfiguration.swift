@@ -40,6 +40,12 @@ public struct IndexConfiguration: Sendable, Hashable, Codable {
     /// Links kept per node on layer 0.
     public var maxLinks0: Int { 2 * m }
 
+    /// Links a new node chooses for itself on layer 0 (its list may grow to ``maxLinks0`` by back-links): `m`
+    /// in hnswlib, `2m` in faiss, `m + m/4` here. Measured on the benchmark set (100k × 384, ef_construction
+    /// 64): recall@10 at ef_search 64 rises from 0.96 to 0.97 and at 256 from 0.987 to 0.990 for a few
+    /// percent of queries/s per ef and ~12 % more build time; `2m` bought little more recall for 50 % more.
+    public var newLinks0: Int { m + m / 4 }
+
     /// Returns `self` if every setting is in range, or throws an error naming the first bad one.
     public func validated() throws(IndexError) -> IndexConfiguration {
         func bad(_ setting: String, _ value: Int, _ range: String) -> IndexError {

@@ -48,6 +48,9 @@ public struct DistanceKernel: @unchecked Sendable {
     public let metric: Metric
     public let dimension: Int
     @usableFromInline let pair: @convention(c) (UnsafePointer<Float>?, UnsafePointer<Float>?, Int) -> Float
+    @usableFromInline let quad:
+        @convention(c) (UnsafePointer<Float>?, UnsafePointer<UnsafePointer<Float>?>?, Int, UnsafeMutablePointer<Float>?)
+            -> Void
     @usableFromInline let isDot: Bool
 
     public init(metric: Metric, dimension: Int) {
@@ -55,6 +58,7 @@ public struct DistanceKernel: @unchecked Sendable {
         self.dimension = dimension
         self.isDot = metric != .l2
         self.pair = isDot ? cairn_dot_fn()! : cairn_l2sq_fn()!
+        self.quad = isDot ? cairn_dot4_fn()! : cairn_l2sq4_fn()!
     }
 
     /// Whether distances are squared L2 (else 1 - dot product).
@@ -65,6 +69,17 @@ public struct DistanceKernel: @unchecked Sendable {
     public func distance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>) -> Float {
         let r = pair(a, b, dimension)
         return isDot ? 1 - r : r
+    }
+
+    /// Distances from `a` to the four vectors `vectors[0..<4]`, written to `out[0..<4]`: one pass over `a` for
+    /// the four, cheaper than four ``distance(_:_:)`` calls when the vectors are in cache.
+    @inlinable @inline(__always)
+    public func distances4(
+        from a: UnsafePointer<Float>, to vectors: UnsafePointer<UnsafePointer<Float>?>,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        quad(a, vectors, dimension, out)
+        if isDot { for j in 0..<4 { out[j] = 1 - out[j] } }
     }
 
     /// Distances from `query` to each vector in `vectors`, written to `out`.

@@ -53,6 +53,32 @@ struct KernelTests {
         }
     }
 
+    @Test("four-at-once scoring matches the oracle at every level, tails and unaligned starts included", arguments: [0, 1, 2])
+    func quadKernels(level: Int32) {
+        let inForce = SIMDInfo.force(level: level)
+        defer { SIMDInfo.force(level: 2) }
+        var rng = TestRNG(seed: UInt64(level) + 29)
+        for n in Self.lengths {
+            // Five rows of n + 1 floats; each vector starts one float in, so no load is aligned.
+            let rows = (0..<5).map { _ in rng.array(n + 1) }
+            for metric in [Metric.innerProduct, .cosine, .l2] {
+                let kernel = DistanceKernel(metric: metric, dimension: n)
+                rows.withUnsafeBufferArrays { p in
+                    let q = p[0] + 1
+                    let four: [UnsafePointer<Float>?] = (1...4).map { p[$0] + 1 }
+                    var out = [Float](repeating: .nan, count: 4)
+                    four.withUnsafeBufferPointer { f in
+                        out.withUnsafeMutableBufferPointer { kernel.distances4(from: q, to: f.baseAddress!, into: $0.baseAddress!) }
+                    }
+                    for j in 0..<4 {
+                        let want = BruteForceOracle.distance(q, four[j]!, dimension: n, metric: metric)
+                        #expect(abs(Double(out[j]) - want) <= 1e-5 * (1 + Double(n)), "level \(inForce) n \(n) \(metric) vector \(j)")
+                    }
+                }
+            }
+        }
+    }
+
     @Test("the threshold filter selects exactly the scores above the bound", arguments: [0, 2])
     func selectAbove(level: Int32) {
         SIMDInfo.force(level: level)
@@ -85,5 +111,16 @@ struct KernelTests {
         #expect(SIMDInfo.level == "scalar")
         SIMDInfo.force(level: 2)
         #expect(["avx512", "avx2", "scalar"].contains(SIMDInfo.level))
+    }
+}
+
+private extension Array where Element == [Float] {
+    /// Calls `body` with a base pointer into each array, all valid for the call.
+    func withUnsafeBufferArrays<R>(_ body: ([UnsafePointer<Float>]) -> R) -> R {
+        func nest(_ i: Int, _ acc: [UnsafePointer<Float>]) -> R {
+            if i == count { return body(acc) }
+            return self[i].withUnsafeBufferPointer { nest(i + 1, acc + [$0.baseAddress!]) }
+        }
+        return nest(0, [])
     }
 }
