@@ -71,11 +71,14 @@ extension HNSWIndex {
             return
         }
         let base = UnsafePointer(store.vector(node))
-        var candidates: [Candidate] = []
-        candidates.reserveCapacity(count + 1)
-        candidates.append(Candidate(distance: kernel.distance(base, store.vector(newSlot)), slot: newSlot))
-        for i in 0..<count {
-            candidates.append(Candidate(distance: kernel.distance(base, store.vector(ids[i])), slot: ids[i]))
+        // The list's vectors are rarely in cache: score them in one call, which prefetches ahead.
+        var candidates = withUnsafeTemporaryAllocation(of: UnsafePointer<Float>?.self, capacity: count + 1) { p in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: count + 1) { d in
+                p[0] = UnsafePointer(store.vector(newSlot))
+                for i in 0..<count { p[i + 1] = UnsafePointer(store.vector(ids[i])) }
+                kernel.distances(from: base, to: p.baseAddress!, count: count + 1, into: d.baseAddress!)
+                return (0...count).map { Candidate(distance: d[$0], slot: $0 == 0 ? newSlot : ids[$0 - 1]) }
+            }
         }
         candidates.sort { $0.distance < $1.distance }
         let chosen = selectNeighbours(candidates, max: capacity)
