@@ -231,7 +231,8 @@ static inline void prefetch_vector(const float *v, size_t n) {
 
 /// Vectors prefetched ahead of the one being scored: far enough that a miss to memory (~100 ns) overlaps the
 /// scoring of the vectors before it (~20 ns each at 384 dimensions), near enough to stay within the line fill
-/// buffers. Two measured best on Zen 2 (one and three were slower).
+/// buffers. Two measured best on Zen 2 at 100k vectors (one and three slower); at 300k the three were
+/// within the machine's noise.
 #define SCORE_AHEAD 2
 
 static void score_many(cairn_pair_fn f, const float *q, const float *const *vs, size_t count, size_t n,
