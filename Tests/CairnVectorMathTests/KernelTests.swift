@@ -59,13 +59,15 @@ struct KernelTests {
         defer { SIMDInfo.force(level: 2) }
         var rng = TestRNG(seed: UInt64(level) + 29)
         for n in Self.lengths {
-            // Five rows of n + 1 floats; each vector starts one float in, so no load is aligned.
-            let rows = (0..<5).map { _ in rng.array(n + 1) }
+            // Five vectors of n floats in one array, each starting one float past a row of n + 1, so no load is
+            // aligned.
+            let rows = rng.array(5 * (n + 1))
             for metric in [Metric.innerProduct, .cosine, .l2] {
                 let kernel = DistanceKernel(metric: metric, dimension: n)
-                rows.withUnsafeBufferArrays { p in
-                    let q = p[0] + 1
-                    let four: [UnsafePointer<Float>?] = (1...4).map { p[$0] + 1 }
+                rows.withUnsafeBufferPointer { p in
+                    let start = { (row: Int) in p.baseAddress! + row * (n + 1) + 1 }
+                    let q = start(0)
+                    let four: [UnsafePointer<Float>?] = (1...4).map { start($0) }
                     var out = [Float](repeating: .nan, count: 4)
                     four.withUnsafeBufferPointer { f in
                         out.withUnsafeMutableBufferPointer { kernel.distances4(from: q, to: f.baseAddress!, into: $0.baseAddress!) }
@@ -111,16 +113,5 @@ struct KernelTests {
         #expect(SIMDInfo.level == "scalar")
         SIMDInfo.force(level: 2)
         #expect(["avx512", "avx2", "scalar"].contains(SIMDInfo.level))
-    }
-}
-
-private extension Array where Element == [Float] {
-    /// Calls `body` with a base pointer into each array, all valid for the call.
-    func withUnsafeBufferArrays<R>(_ body: ([UnsafePointer<Float>]) -> R) -> R {
-        func nest(_ i: Int, _ acc: [UnsafePointer<Float>]) -> R {
-            if i == count { return body(acc) }
-            return self[i].withUnsafeBufferPointer { nest(i + 1, acc + [$0.baseAddress!]) }
-        }
-        return nest(0, [])
     }
 }
