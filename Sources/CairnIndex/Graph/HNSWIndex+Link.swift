@@ -29,13 +29,13 @@ extension HNSWIndex {
         let q = UnsafePointer(store.vector(slot))
         var ep = entry.slot
         var epDistance = kernel.distance(q, store.vector(ep))
-        if entry.level > level {
-            for layer in stride(from: entry.level, to: level, by: -1) {
-                (ep, epDistance) = greedy(q, from: ep, distance: epDistance, layer: layer)
-            }
-        }
         var plan: [(layer: Int, chosen: [UInt32])] = []
         scratchPool.with { scratch in
+            if entry.level > level {
+                for layer in stride(from: entry.level, to: level, by: -1) {
+                    (ep, epDistance) = greedy(q, from: ep, distance: epDistance, layer: layer, scratch: scratch)
+                }
+            }
             for layer in stride(from: min(level, entry.level), through: 0, by: -1) {
                 searchLayer(
                     q, entry: ep, entryDistance: epDistance, ef: configuration.efConstruction, layer: layer,
@@ -123,22 +123,34 @@ extension HNSWIndex {
         }
     }
 
-    /// Greedy descent on one upper layer: move to the closest neighbour until none is closer.
-    func greedy(_ q: UnsafePointer<Float>, from start: UInt32, distance: Float, layer: Int) -> (UInt32, Float) {
+    /// Greedy descent on one upper layer: move to the closest neighbour until none is closer (hnswlib's
+    /// descent; the closest of a list wins, ties to the earlier link). A list is scored in one prefetching call
+    /// with the scratch buffers, so the descent allocates nothing. With `codes` (the query's int8 code row) the
+    /// distances are between code rows, on the scale of the quantized layer-0 walk that follows.
+    func greedy(
+        _ q: UnsafePointer<Float>, codes: UnsafeRawPointer? = nil, from start: UInt32, distance: Float, layer: Int,
+        scratch: SearchScratch
+    ) -> (UInt32, Float) {
         var current = start
         var best = distance
-        var ids = [UInt32](repeating: 0, count: m)
+        let ids = scratch.neighbours, pointers = scratch.pointers, distances = scratch.distances
         var changed = true
         while changed {
             changed = false
-            let n = ids.withUnsafeMutableBufferPointer { cairn_links_read(list(current, layer), $0.baseAddress, UInt32(m)) }
-            for i in 0..<Int(n) {
-                let d = kernel.distance(q, store.vector(ids[i]))
-                if d < best {
-                    best = d
-                    current = ids[i]
-                    changed = true
-                }
+            let n = Int(cairn_links_read(list(current, layer), ids, UInt32(m)))
+            if n == 0 { break }
+            if let codes {
+                for i in 0..<n { pointers[i] = UnsafePointer(store.codes(ids[i]).assumingMemoryBound(to: Float.self)) }
+                let rows = UnsafeRawPointer(pointers).assumingMemoryBound(to: UnsafeRawPointer?.self)
+                cairn_i8_distances(codes, rows, n, dimension, kernel.isL2 ? 1 : 0, distances)
+            } else {
+                for i in 0..<n { pointers[i] = UnsafePointer(store.vector(ids[i])) }
+                kernel.distances(from: q, to: pointers, count: n, into: distances)
+            }
+            for i in 0..<n where distances[i] < best {
+                best = distances[i]
+                current = ids[i]
+                changed = true
             }
         }
         return (current, best)
