@@ -66,6 +66,14 @@ import TestSupport
         try store.upsert(labels: (1_200..<1_300).map(UInt64.init), vectors: Array(data[(1_200 * Self.dim)..<(1_300 * Self.dim)]))
         #expect(store.walRecords == 100, "1,300 vectors: 100 records are under an eighth")
         #expect(!store.checkpointIsDue)
+        // On a large index the ceiling bounds the log short of the eighth.
+        store.checkpointCeilingRecords = 150
+        try store.upsert(labels: (1_300..<1_349).map(UInt64.init), vectors: Array(data[(1_300 * Self.dim)..<(1_349 * Self.dim)]))
+        #expect(store.walRecords == 149, "149 records: under the ceiling of 150")
+        try store.upsert(label: 1_349, vector: TestVectors.row(data, 1_349, dimension: Self.dim))
+        #expect(store.walRecords == 0, "150 records reach the ceiling although an eighth of 1,350 is 168")
+        try store.upsert(labels: (1_350..<1_450).map(UInt64.init), vectors: Array(data[(1_350 * Self.dim)..<(1_450 * Self.dim)]))
+        #expect(store.walRecords == 100, "100 records: the threshold, but under the eighth (181) and the ceiling")
         let reopened = try DurableIndex.open(directory: dir.path)
         #expect(reopened.recovery.replayedRecords == 100)
     }

@@ -14,7 +14,8 @@ import Foundation
 /// The directory is built once under `Benchmarks/data/startup-<chunks>/` from synthetic 384-d vectors (the
 /// benchmark's Gaussian mixture) with short distinct chunk texts, 10 chunks per material, through the same
 /// commit path as ingestion; it is built so that its last chunks are still in the log (just under the
-/// policy's threshold of max(10,000, an eighth of the index)), which is the worst case a crash can leave.
+/// policy's threshold of max(10,000, min(an eighth of the index, 25,000))), which is the worst case a crash can
+/// leave.
 /// Each run works on a fresh copy.
 public struct StartupBenchRunner: Sendable {
     public struct Settings: Sendable {
@@ -134,7 +135,10 @@ public struct StartupBenchRunner: Sendable {
     func prepare() throws -> String {
         let dir = (settings.benchmarksDirectory as NSString).appendingPathComponent("data/startup-\(settings.chunks)")
         let marker = dir + "/bench-ready"
-        if FileManager.default.fileExists(atPath: marker) {
+        // The marker names the log tail it was built with: a change of the checkpoint policy rebuilds it.
+        let tail = Self.logTail(chunks: settings.chunks)
+        let stamp = "\(settings.chunks) chunks, \(tail) in the log\n"
+        if (try? String(contentsOfFile: marker, encoding: .utf8)) == stamp {
             log("reusing \(dir)")
             return dir
         }
@@ -146,7 +150,6 @@ public struct StartupBenchRunner: Sendable {
             modelDirectory: EmbedderFactory.modelDirectory(dataDirectory: dir), threads: 1))
         // Everything but the tail goes in and is checkpointed; the tail stays in the log, just under the
         // threshold at which the policy would checkpoint it.
-        let tail = min(settings.chunks - 1, max(library.vectors.checkpointThresholdRecords, settings.chunks / 8) - 1)
         var next = 0
         func commit(upTo end: Int) throws {
             while next < end {
@@ -176,7 +179,14 @@ public struct StartupBenchRunner: Sendable {
         try commit(upTo: settings.chunks)
         log(String(format: "built in %.0f s; %d vectors, %d of them in the log", Date().timeIntervalSince(started),
                    library.vectors.index.count, library.vectors.walRecords))
-        _ = FileManager.default.createFile(atPath: marker, contents: Data("\(settings.chunks)\n".utf8))
+        _ = FileManager.default.createFile(atPath: marker, contents: Data(stamp.utf8))
         return dir
+    }
+
+    /// Log records left after the checkpoint: one short of what the default policy checkpoints at.
+    static func logTail(chunks: Int) -> Int {
+        let due = max(DurableIndex.defaultCheckpointThresholdRecords,
+                      min(chunks / 8, DurableIndex.defaultCheckpointCeilingRecords))
+        return min(chunks - 1, due - 1)
     }
 }

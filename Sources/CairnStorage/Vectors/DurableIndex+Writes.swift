@@ -89,10 +89,12 @@ extension DurableIndex {
     }
 
     /// Whether the WAL is long enough that a checkpoint is due: by bytes, or by records (see
-    /// ``checkpointThresholdRecords``).
+    /// ``checkpointThresholdRecords`` and ``checkpointCeilingRecords``).
     public var checkpointIsDue: Bool {
         let records = recordsSinceCheckpoint.load(ordering: .relaxed)
-        if records >= checkpointThresholdRecords && records >= index.count / 8 { return true }
+        if records >= checkpointThresholdRecords && (records >= index.count / 8 || records >= checkpointCeilingRecords) {
+            return true
+        }
         return walBytes >= checkpointThresholdBytes
     }
 
