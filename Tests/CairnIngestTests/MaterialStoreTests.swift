@@ -46,7 +46,8 @@ import TestSupport
         _ = try MaterialStore(dataDirectory: dir.path)
         let store = try MaterialStore(dataDirectory: dir.path)
         let records = try store.database.migrationRecords()
-        #expect(records.map(\.name) == ["0001_materials", "0002_service", "0003_mirror_outbox", "0004_dialogues"])
+        #expect(records.map(\.name) == ["0001_materials", "0002_service", "0003_mirror_outbox", "0004_dialogues",
+                                           "0005_content_generation"])
         #expect(records.allSatisfy { $0.success })
         let tables = try store.database.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
             .compactMap { $0[0].string }
@@ -54,6 +55,46 @@ import TestSupport
                   "ai_dialogue_log", "rag_metrics_history", "audit_log"] {
             #expect(tables.contains(t), "\(t)")
         }
+    }
+
+    /// Every change to materials, provenance or chunks advances the content generation, whoever makes it;
+    /// other tables and rolled-back transactions leave it alone.
+    @Test func theContentGenerationFollowsEveryContentChange() throws {
+        let dir = try TemporaryDirectory()
+        let store = try MaterialStore(dataDirectory: dir.path)
+        let g0 = try store.contentGeneration()
+        let committed = try store.commitMaterials(
+            [FinishedMaterial(draft: Self.draft("a.txt", sha: "s1"), existing: nil, extractedText: "x",
+                              rows: [Self.row(0, "alpha"), Self.row(1, "beta")])],
+            failures: [], bulkJob: nil, model: "m")
+        let g1 = try store.contentGeneration()
+        #expect(g1 > g0)
+        let (id, _) = try #require(committed.first)
+        let db = store.database
+        // A change of a provenance field by hand (as a mirror rebuild or an operator might).
+        try db.execute("UPDATE provenance SET license_type = 'cc-by' WHERE material_id = ?", [.integer(id.rawValue)])
+        let g2 = try store.contentGeneration()
+        #expect(g2 == g1 + 1)
+        try db.execute("UPDATE material_chunks SET content = 'gamma' WHERE material_id = ? AND chunk_index = 0",
+                       [.integer(id.rawValue)])
+        let g3 = try store.contentGeneration()
+        #expect(g3 == g2 + 1)
+        // Tables the catalog and the keyword index do not read leave it alone.
+        try db.execute("""
+            INSERT INTO retrievals (id, created_at, query, request, results, exhaustive, timings, embedding_model)
+            VALUES ('ret_x', '2026-12-04T00:00:00.000Z', 'q', '{}', '[]', 1, '{}', 'm')
+            """)
+        #expect(try store.contentGeneration() == g3)
+        // A rolled-back change takes its advance with it.
+        do {
+            try db.transaction(.immediate) {
+                try db.execute("DELETE FROM material_chunks WHERE material_id = ?", [.integer(id.rawValue)])
+                throw CancellationError()
+            }
+        } catch is CancellationError {}
+        #expect(try store.contentGeneration() == g3)
+        try db.execute("DELETE FROM material_chunks WHERE material_id = ?", [.integer(id.rawValue)])
+        #expect(try store.contentGeneration() == g3 + 2, "one advance per deleted row")
     }
 
     @Test func recommittingKeepsIdsOfUnchangedTextAndDropsTheRest() throws {
