@@ -95,6 +95,9 @@ import TestSupport
         #expect(try store.contentGeneration() == g3)
         try db.execute("DELETE FROM material_chunks WHERE material_id = ?", [.integer(id.rawValue)])
         #expect(try store.contentGeneration() == g3 + 2, "one advance per deleted row")
+        // A store without the counter's row is damaged, not at generation 0.
+        try db.execute("DELETE FROM content_generation")
+        #expect(throws: IngestError.self) { try store.contentGeneration() }
     }
 
     @Test func recommittingKeepsIdsOfUnchangedTextAndDropsTheRest() throws {

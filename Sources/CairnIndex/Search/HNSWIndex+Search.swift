@@ -133,7 +133,7 @@ extension HNSWIndex {
     /// The best ``rerankDepth(k:)`` candidates a quantized walk left in `scratch.results`, with exact float32
     /// distances, nearest first (the caller keeps `k`). Ties go to the smaller slot, so the order is deterministic.
     ///
-    /// Below ef 40 the walk holds fewer than the depth. Keeping the best candidates it turned away as well was
+    /// Below ef = ``rerankDepth(k:)`` the walk holds fewer candidates than the depth. Keeping the best candidates it turned away as well was
     /// tried and changed nothing measurable (100 queries, 4,000 vectors, ef 10 and 16, all three metrics): the
     /// true top 10 almost never rank below the walk's ef-th by code distance; what an int8 walk loses at very low
     /// ef, it loses in where the walk goes, and it gains as often (±0.6 points either way here).

@@ -70,16 +70,6 @@ public final class MaterialStore: Sendable {
     }
 }
 
-extension MaterialStore {
-    /// The store's content generation: advanced by every change to materials, provenance or chunks, in the
-    /// changing transaction (see `StoreSchema.contentGeneration`). Read from the last committed state.
-    public func contentGeneration() throws(IngestError) -> Int64 {
-        try read("reading the content generation") {
-            try reader.queryValue("SELECT generation FROM content_generation WHERE id = 1", as: Int64.self) ?? 0
-        }
-    }
-}
-
 // MARK: - Encoding helpers
 
 extension MaterialStore {

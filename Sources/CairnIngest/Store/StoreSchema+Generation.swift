@@ -10,7 +10,9 @@ extension StoreSchema {
     /// A copy of something built from those rows (the chunk catalog, the keyword index), saved together with
     /// the generation it was built at, is current exactly when the counter still holds that value — whoever
     /// wrote the store since: the server, a CLI command, a mirror rebuild or a hand-written SQL statement.
-    /// A transaction that rolls back takes its advances with it.
+    /// A transaction that rolls back takes its advances with it. Triggers fire per row, also for rows removed by
+    /// a cascade: deleting a material advances it once for the material, once for its provenance and once per
+    /// chunk.
     static let contentGeneration = Migration("0005_content_generation", sql: """
         CREATE TABLE content_generation (
             id INTEGER PRIMARY KEY CHECK (id = 1),

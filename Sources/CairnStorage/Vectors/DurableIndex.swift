@@ -36,17 +36,19 @@ public final class DurableIndex: @unchecked Sendable {
     /// A checkpoint is written automatically once the WAL holds this many bytes.
     public var checkpointThresholdBytes: Int64 = 256 << 20
     /// A checkpoint is also written once the WAL holds this many records and at least an eighth as many as
-    /// the index holds vectors: replay costs a graph insert per record, so the record count (not the bytes)
+    /// the index holds vectors (or ``checkpointCeilingRecords``, whichever is fewer): replay costs a graph insert per record, so the record count (not the bytes)
     /// bounds how long an open after a crash takes (at 100,000 vectors, at most 12,500 records: about 5 s on
     /// two cores), while the eighth keeps the total checkpoint writes of a growing index proportional to its
     /// size (about nine times the final checkpoint).
     public var checkpointThresholdRecords = defaultCheckpointThresholdRecords
+    /// The default of ``checkpointThresholdRecords``.
     public static let defaultCheckpointThresholdRecords = 10_000
     /// Past this many records a checkpoint is due whatever the eighth says, so the replay after a crash stays
     /// bounded on large indexes: at 1,000,000 vectors the eighth (125,000 records) took 40 s to replay on two
     /// cores (about 3,100 inserts/s into a graph that size), 25,000 about 10.5 s. The price is more frequent
     /// checkpoints of a large index (one of 1,000,000 × 384 writes 1.7 GB in about 4 s, writers waiting).
     public var checkpointCeilingRecords = defaultCheckpointCeilingRecords
+    /// The default of ``checkpointCeilingRecords``.
     public static let defaultCheckpointCeilingRecords = 25_000
     /// WAL records written since the last checkpoint (replayed ones included).
     let recordsSinceCheckpoint: Atomic<Int>
