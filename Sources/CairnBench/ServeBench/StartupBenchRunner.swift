@@ -185,8 +185,6 @@ public struct StartupBenchRunner: Sendable {
 
     /// Log records left after the checkpoint: one short of what the default policy checkpoints at.
     static func logTail(chunks: Int) -> Int {
-        let due = max(DurableIndex.defaultCheckpointThresholdRecords,
-                      min(chunks / 8, DurableIndex.defaultCheckpointCeilingRecords))
-        return min(chunks - 1, due - 1)
+        min(chunks - 1, DurableIndex.recordsDue(vectors: chunks) - 1)
     }
 }

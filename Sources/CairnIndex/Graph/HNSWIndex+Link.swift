@@ -133,20 +133,13 @@ extension HNSWIndex {
     ) -> (UInt32, Float) {
         var current = start
         var best = distance
-        let ids = scratch.neighbours, pointers = scratch.pointers, distances = scratch.distances
+        let ids = scratch.neighbours, distances = scratch.distances
         var changed = true
         while changed {
             changed = false
             let n = Int(cairn_links_read(list(current, layer), ids, UInt32(m)))
             if n == 0 { break }
-            if let codes {
-                for i in 0..<n { pointers[i] = UnsafePointer(store.codes(ids[i]).assumingMemoryBound(to: Float.self)) }
-                let rows = UnsafeRawPointer(pointers).assumingMemoryBound(to: UnsafeRawPointer?.self)
-                cairn_i8_distances(codes, rows, n, dimension, kernel.isL2 ? 1 : 0, distances)
-            } else {
-                for i in 0..<n { pointers[i] = UnsafePointer(store.vector(ids[i])) }
-                kernel.distances(from: q, to: pointers, count: n, into: distances)
-            }
+            score(q, codes: codes, slots: ids, count: n, scratch: scratch)
             for i in 0..<n where distances[i] < best {
                 best = distances[i]
                 current = ids[i]

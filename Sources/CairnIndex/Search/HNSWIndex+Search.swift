@@ -183,7 +183,6 @@ extension HNSWIndex {
         let maxLinks = UInt32(layer == 0 ? maxLinks0 : m)
         let neighbours = scratch.neighbours
         let pending = scratch.pending
-        let pointers = scratch.pointers
         let distances = scratch.distances
         let visited = scratch.visited
         let visitedCapacity = scratch.visitedCapacity
@@ -201,18 +200,11 @@ extension HNSWIndex {
                 if si < visitedCapacity && visited[si] != epoch {
                     visited[si] = epoch
                     pending[p] = s
-                    pointers[p] = codes == nil ? UnsafePointer(store.vector(s))
-                        : UnsafePointer(store.codes(s).assumingMemoryBound(to: Float.self))
                     p += 1
                 }
             }
             if p == 0 { continue }
-            if let codes {
-                let rows = UnsafeRawPointer(pointers).assumingMemoryBound(to: UnsafeRawPointer?.self)
-                cairn_i8_distances(codes, rows, p, dimension, kernel.isL2 ? 1 : 0, distances)
-            } else {
-                kernel.distances(from: q, to: pointers, count: p, into: distances)
-            }
+            score(q, codes: codes, slots: pending, count: p, scratch: scratch)
             computed += p
             for i in 0..<p {
                 let d = distances[i]
@@ -231,6 +223,25 @@ extension HNSWIndex {
             }
         }
         return computed
+    }
+}
+
+extension HNSWIndex {
+    /// Scores the query against `count` slots into `scratch.distances` in one prefetching call: their int8 code
+    /// rows with `codes` (the query's code row), else their float32 vectors. The upper-layer descent and the
+    /// layer walk both score through here, so a walk never mixes the two scales.
+    @inline(__always)
+    func score(_ q: UnsafePointer<Float>, codes: UnsafeRawPointer?, slots: UnsafePointer<UInt32>, count: Int,
+               scratch: SearchScratch) {
+        let pointers = scratch.pointers
+        if let codes {
+            for i in 0..<count { pointers[i] = UnsafePointer(store.codes(slots[i]).assumingMemoryBound(to: Float.self)) }
+            let rows = UnsafeRawPointer(pointers).assumingMemoryBound(to: UnsafeRawPointer?.self)
+            cairn_i8_distances(codes, rows, count, dimension, kernel.isL2 ? 1 : 0, scratch.distances)
+        } else {
+            for i in 0..<count { pointers[i] = UnsafePointer(store.vector(slots[i])) }
+            kernel.distances(from: q, to: pointers, count: count, into: scratch.distances)
+        }
     }
 }
 

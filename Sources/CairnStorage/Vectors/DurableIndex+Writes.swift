@@ -92,10 +92,18 @@ extension DurableIndex {
     /// ``checkpointThresholdRecords`` and ``checkpointCeilingRecords``).
     public var checkpointIsDue: Bool {
         let records = recordsSinceCheckpoint.load(ordering: .relaxed)
-        if records >= checkpointThresholdRecords && (records >= index.count / 8 || records >= checkpointCeilingRecords) {
+        if records >= Self.recordsDue(vectors: index.count, threshold: checkpointThresholdRecords,
+                                      ceiling: checkpointCeilingRecords) {
             return true
         }
         return walBytes >= checkpointThresholdBytes
+    }
+
+    /// The log records at which a checkpoint falls due for an index of `vectors`: the threshold, or an eighth of
+    /// the index when that is more, but never past the ceiling unless the threshold is.
+    public static func recordsDue(vectors: Int, threshold: Int = defaultCheckpointThresholdRecords,
+                                  ceiling: Int = defaultCheckpointCeilingRecords) -> Int {
+        max(threshold, min(vectors / 8, ceiling))
     }
 
     /// WAL records written (or replayed) since the last checkpoint: what an open after a crash would replay.
