@@ -192,7 +192,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnKeywordTests",
-            dependencies: ["CairnKeyword"],
+            dependencies: ["CairnKeyword", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

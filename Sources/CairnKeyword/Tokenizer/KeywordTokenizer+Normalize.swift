@@ -49,7 +49,8 @@ extension KeywordTokenizer {
                 out.append(c)
                 continue
             }
-            base = v
+            // Only a letter is a base whose marks fold: a mark on `_`, `+` or `×` stays on it.
+            base = c.properties.isAlphabetic ? v : 0
             if v == 0xDF {
                 out.append("s")
                 out.append("s")
