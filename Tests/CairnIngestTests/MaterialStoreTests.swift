@@ -47,7 +47,7 @@ import TestSupport
         let store = try MaterialStore(dataDirectory: dir.path)
         let records = try store.database.migrationRecords()
         #expect(records.map(\.name) == ["0001_materials", "0002_service", "0003_mirror_outbox", "0004_dialogues",
-                                           "0005_content_generation"])
+                                           "0005_content_generation", "0006_chunk_generation"])
         #expect(records.allSatisfy { $0.success })
         let tables = try store.database.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
             .compactMap { $0[0].string }
@@ -69,16 +69,21 @@ import TestSupport
             failures: [], bulkJob: nil, model: "m")
         let g1 = try store.contentGeneration()
         #expect(g1 > g0)
+        // The chunk generation counts the two chunk inserts, and the commit reports its step.
+        let c1 = try store.chunkGeneration()
+        #expect(c1 == 2 && store.lastChunkStep == ChunkGenerationStep(before: 0, after: 2))
         let (id, _) = try #require(committed.first)
         let db = store.database
         // A change of a provenance field by hand (as a mirror rebuild or an operator might).
         try db.execute("UPDATE provenance SET license_type = 'cc-by' WHERE material_id = ?", [.integer(id.rawValue)])
         let g2 = try store.contentGeneration()
         #expect(g2 == g1 + 1)
+        #expect(try store.chunkGeneration() == c1, "metadata leaves the chunk generation alone")
         try db.execute("UPDATE material_chunks SET content = 'gamma' WHERE material_id = ? AND chunk_index = 0",
                        [.integer(id.rawValue)])
         let g3 = try store.contentGeneration()
         #expect(g3 == g2 + 1)
+        #expect(try store.chunkGeneration() == c1 + 1)
         // Tables the catalog and the keyword index do not read leave it alone.
         try db.execute("""
             INSERT INTO retrievals (id, created_at, query, request, results, exhaustive, timings, embedding_model)
@@ -95,6 +100,8 @@ import TestSupport
         #expect(try store.contentGeneration() == g3)
         try db.execute("DELETE FROM material_chunks WHERE material_id = ?", [.integer(id.rawValue)])
         #expect(try store.contentGeneration() == g3 + 2, "one advance per deleted row")
+        #expect(try store.chunkGeneration() == c1 + 3)
+        #expect(store.lastChunkStep == ChunkGenerationStep(before: 0, after: 2), "hand-written SQL is not the store's own step")
         // A store without the counter's row is damaged, not at generation 0.
         try db.execute("DELETE FROM content_generation")
         #expect(throws: IngestError.self) { try store.contentGeneration() }

@@ -1,6 +1,7 @@
 import CairnKeyword
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct KeywordIndexTests {
     /// BM25 computed from the definition over the live texts: the oracle for the index's scores.
@@ -104,5 +105,44 @@ import Testing
         #expect(after.hits.map(\.label) == before.hits.map(\.label))
         index.add([(7, "term7 word3 term7")])
         #expect(index.search("term7", k: 1).hits.first?.label == 7)
+    }
+
+    /// An index restored from its image scores as the original does, through later changes too; an image
+    /// whose arrays disagree is refused and leaves the index as it was.
+    @Test func imageRestoresTheSameIndexAndRefusesDisagreement() throws {
+        var g = SplitMix(seed: 31)
+        let index = KeywordIndex()
+        var docs: [UInt64: String] = [:]
+        for label in UInt64(1)...400 {
+            docs[label] = Self.randomText(&g)
+        }
+        index.add(docs.map { ($0.key, $0.value) })
+        let gone = Array(UInt64(1)...60)
+        index.remove(gone)
+        for label in gone { docs[label] = nil }
+        let image = index.image()
+        #expect(image.alive.contains(0), "removed slots are part of the image")
+        let restored = KeywordIndex()
+        try restored.restore(image)
+        #expect(restored.image() == image)
+        #expect(restored.count == index.count && restored.termCount == index.termCount)
+        for query in ["list directory", "c++ socket", "東京 map wait", "x86_64"] {
+            let a = restored.search(query, k: 50), b = index.search(query, k: 50)
+            #expect(a.hits.map(\.label) == b.hits.map(\.label) && a.hits.map(\.bm25) == b.hits.map(\.bm25), "\(query)")
+        }
+        restored.add([(1, "socket thread socket"), (70, "list")])
+        index.add([(1, "socket thread socket"), (70, "list")])
+        #expect(restored.search("socket list", k: 50).hits.map(\.label) == index.search("socket list", k: 50).hits.map(\.label))
+
+        var broken = image
+        broken.postingSlots[3] = UInt32(image.labels.count)
+        #expect(throws: KeywordImageError.self) { try restored.restore(broken) }
+        broken = image
+        broken.termOffsets[2] = broken.termOffsets[1] &- 1
+        #expect(throws: KeywordImageError.self) { try restored.restore(broken) }
+        broken = image
+        broken.lengths.removeLast()
+        #expect(throws: KeywordImageError.self) { try restored.restore(broken) }
+        #expect(restored.count == index.count)
     }
 }

@@ -57,7 +57,7 @@ public final class ChunkCatalog: Sendable {
     /// Filters whose answers are kept at most.
     static let answersKept = 256
 
-    private let state = Mutex(State())
+    let state = Mutex(State())
 
     init() {}
 
@@ -72,22 +72,29 @@ public final class ChunkCatalog: Sendable {
     }
 
     /// Reads every completed material from `store`, replacing the catalog's content.
-    /// - Returns: the id of every chunk in the store (any status), read in the same pass, for reconciliation.
+    /// - Returns: the id of every chunk in the store (any status), ascending, read in the same pass, for
+    ///   reconciliation.
     @discardableResult
-    func load(from store: MaterialStore) throws(IngestError) -> Set<ChunkID> {
-        var all = Set<ChunkID>()
+    func load(from store: MaterialStore) throws(IngestError) -> [ChunkID] {
+        var all: [ChunkID] = []
         let entries = try Self.read(store: store, ids: nil, allChunks: &all)
+        replace(with: entries)
+        all.sort()
+        return all
+    }
+
+    /// Replaces the catalog's content with `entries`.
+    func replace(with entries: [MaterialID: Entry]) {
         state.withLock { s in
             s = State()
             for (id, entry) in entries { Self.put(id, entry, into: &s) }
         }
-        return all
     }
 
     /// Re-reads `ids` from the store: completed ones are (re)placed, others removed.
     func refresh(_ ids: [MaterialID], from store: MaterialStore) throws(IngestError) {
         guard !ids.isEmpty else { return }
-        var all = Set<ChunkID>()
+        var all: [ChunkID] = []
         let entries = try Self.read(store: store, ids: ids, allChunks: &all)
         state.withLock { s in
             for id in ids {
@@ -177,7 +184,7 @@ public final class ChunkCatalog: Sendable {
     }
 
     /// Completed materials (all, or those of `ids`) with their chunk labels, read through the store's reader.
-    private static func read(store: MaterialStore, ids: [MaterialID]?, allChunks: inout Set<ChunkID>)
+    static func read(store: MaterialStore, ids: [MaterialID]?, allChunks: inout [ChunkID])
         throws(IngestError) -> [MaterialID: Entry]
     {
         do {
@@ -201,7 +208,7 @@ public final class ChunkCatalog: Sendable {
             for row in try db.query("SELECT material_id, id FROM material_chunks \(chunkScope)", bindings) {
                 let id = MaterialID(rawValue: try row.get(0))
                 let chunk: Int64 = try row.get(1)
-                allChunks.insert(ChunkID(rawValue: chunk))
+                allChunks.append(ChunkID(rawValue: chunk))
                 if entries[id] != nil { entries[id]!.labels.append(UInt64(chunk)) }
             }
             return entries

@@ -14,6 +14,8 @@ public struct KeywordBuildReport: Sendable, Hashable, Codable {
     public var readSeconds: Double
     /// Seconds tokenising and indexing.
     public var indexSeconds: Double
+    /// Whether it was loaded from the last clean shutdown's snapshot (then `readSeconds` is reading the file).
+    public var fromSnapshot = false
     public var totalSeconds: Double { readSeconds + indexSeconds }
 }
 
@@ -23,8 +25,9 @@ extension MaterialLibrary {
 
     /// Builds the keyword index from the store unless it is built already (a server does this before it
     /// reports ready; otherwise the first keyword or hybrid search does). The store is the truth: the index
-    /// is never saved, and holds exactly the store's chunks from here on, as commits and deletes apply their
-    /// changes to it under the same lock as to the vector index.
+    /// is loaded from the snapshot of the last clean shutdown only when that was saved for the store's
+    /// content as it is (see ``saveSnapshots()``), and holds exactly the store's chunks from here on, as
+    /// commits and deletes apply their changes to it under the same lock as to the vector index.
     /// - Parameter threads: tokenising threads (default: one per core; the store is read on the calling one).
     @discardableResult
     public func prepareKeywordIndex(threads: Int? = nil)
@@ -34,6 +37,19 @@ extension MaterialLibrary {
         return try writeLock.withLock { _ throws(IngestError) -> KeywordBuildReport in
             if let built = keywordBuild.withLock({ $0 }) { return built }
             let started = Date()
+            if let generation = try adoptKeywordSnapshot() {
+                keywordGeneration.withLock { $0 = generation }
+                let report = KeywordBuildReport(chunks: keywords.count, terms: keywords.termCount, readSeconds: 0,
+                                                indexSeconds: Date().timeIntervalSince(started), fromSnapshot: true)
+                keywordBuild.withLock { $0 = report }
+                logger.info("keyword index loaded from its snapshot", metadata: [
+                    "chunks": "\(report.chunks)", "terms": "\(report.terms)",
+                    "seconds": "\(String(format: "%.2f", report.totalSeconds))",
+                ])
+                return report
+            }
+            // The chunk generation before and after the reads: equal, the index holds exactly its chunks.
+            let generationBefore = try store.chunkGeneration()
             var readSeconds = 0.0
             var after: Int64 = 0
             keywords.removeAll()
@@ -53,6 +69,8 @@ extension MaterialLibrary {
                 after = Int64(last.label)
                 keywords.add(batch, threads: threads ?? ProcessInfo.processInfo.activeProcessorCount)
             }
+            let generationAfter = try store.chunkGeneration()
+            keywordGeneration.withLock { $0 = generationBefore == generationAfter ? generationAfter : nil }
             let report = KeywordBuildReport(chunks: keywords.count, terms: keywords.termCount, readSeconds: readSeconds,
                                             indexSeconds: Date().timeIntervalSince(started) - readSeconds)
             keywordBuild.withLock { $0 = report }

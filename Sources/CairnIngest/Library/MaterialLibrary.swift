@@ -32,6 +32,10 @@ public final class MaterialLibrary: Sendable {
     public let keywords: KeywordIndex
     /// How the keyword index was built, once it has been.
     let keywordBuild = Mutex<KeywordBuildReport?>(nil)
+    /// The store's chunk generation the keyword index holds the chunks of: set when it is built or loaded and
+    /// moved on by each of the library's own chunk-changing transactions that starts where it stands; nil
+    /// when unknown (not built, or the store's chunks changed some other way).
+    let keywordGeneration = Mutex<Int64?>(nil)
     let logger: Logger
     /// Serialises changes that touch the store, the index and the catalog together (commits, deletes).
     let writeLock = Mutex<Void>(())
@@ -52,6 +56,8 @@ public final class MaterialLibrary: Sendable {
         public var reconcileSeconds = 0.0
         /// Seconds loading the chunk catalog.
         public var catalogSeconds = 0.0
+        /// Whether the catalog (and the chunk ids) came from the snapshot of the last clean shutdown.
+        public var catalogFromSnapshot = false
     }
 
     /// What reconciliation changed when the library opened, and how long each step of opening took.
@@ -66,12 +72,22 @@ public final class MaterialLibrary: Sendable {
         self.vectors = vectors
         self.embedder = embedder
         self.logger = logger
-        // One pass over the chunk table loads the catalog and gives reconciliation every chunk id.
+        // The catalog and every chunk id come from the last clean shutdown's snapshot when the store has not
+        // changed since; otherwise one pass over the chunk table loads the catalog and gives reconciliation
+        // every chunk id.
         let started = Date()
-        let rows = try catalog.load(from: store)
+        let stamp = try StoreStamp.read(store)
+        let adopted = Self.adoptCatalogSnapshot(Self.catalogSnapshot(in: dataDirectory), into: catalog, stamp: stamp,
+                                                logger: logger)
+        let rows: [ChunkID]
+        if let adopted { rows = adopted } else { rows = try catalog.load(from: store) }
+        // (A stale keyword snapshot goes now; a current one is loaded when the keyword index is first needed.)
+        _ = Self.keywordSnapshotMatches(Self.keywordSnapshot(in: dataDirectory), stamp: stamp,
+                                        fingerprint: keywords.imageFingerprint, logger: logger)
         let catalogSeconds = Date().timeIntervalSince(started)
         var report = try Self.reconcile(store: store, vectors: vectors, rows: rows, logger: logger)
         report.catalogSeconds = catalogSeconds
+        report.catalogFromSnapshot = adopted != nil
         report.reconcileSeconds = Date().timeIntervalSince(started) - catalogSeconds
         report.indexSeconds = vectors.recovery.loadSeconds
         report.replayedRecords = vectors.recovery.replayedRecords
@@ -133,9 +149,11 @@ public final class MaterialLibrary: Sendable {
         try writeLock.withLock { _ throws(IngestError) in
             let commits = try store.commitMaterials(finished, failures: failures, bulkJob: bulkJob,
                                                     model: embedder.model.id)
-            for (_, commit) in commits {
-                try Self.apply(commit, to: vectors)
-                applyKeywords(commit)
+            try followingChunks { () throws(IngestError) in
+                for (_, commit) in commits {
+                    try Self.apply(commit, to: vectors)
+                    applyKeywords(commit)
+                }
             }
             try catalog.refresh(commits.map(\.0) + failures.compactMap(\.existing), from: store)
         }
@@ -161,8 +179,10 @@ public final class MaterialLibrary: Sendable {
         try writeLock.withLock { _ throws(IngestError) -> Int? in
             guard let chunks = try store.deleteMaterial(id, refusing: refusing) else { return nil }
             catalog.remove(id)
-            try Self.apply(ChunkCommit(added: [], removed: chunks, kept: 0), to: vectors)
-            applyKeywords(ChunkCommit(added: [], removed: chunks, kept: 0))
+            try followingChunks { () throws(IngestError) in
+                try Self.apply(ChunkCommit(added: [], removed: chunks, kept: 0), to: vectors)
+                applyKeywords(ChunkCommit(added: [], removed: chunks, kept: 0))
+            }
             return chunks.count
         }
     }
@@ -181,15 +201,44 @@ public final class MaterialLibrary: Sendable {
         return true
     }
 
-    /// - Parameter rows: every chunk id in the store, when the caller has just read them (else read here).
-    private static func reconcile(store: MaterialStore, vectors: DurableIndex, rows known: Set<ChunkID>?,
+    /// Applies the store's last chunk-changing transaction to the indexes with `apply`, moving
+    /// ``keywordGeneration`` on when that transaction started where the keyword index stood and `apply`
+    /// succeeded; otherwise the keyword index's generation becomes unknown. Called under the write lock.
+    private func followingChunks(_ apply: () throws(IngestError) -> Void) throws(IngestError) {
+        let step = store.lastChunkStep
+        let continues = keywordGeneration.withLock { generation -> Bool in
+            defer { generation = nil }
+            return generation != nil && step?.before == generation
+        }
+        try apply()
+        if continues, let step { keywordGeneration.withLock { $0 = step.after } }
+    }
+
+    /// - Parameter rows: every chunk id in the store, ascending, when the caller has just read them (else read
+    ///   here).
+    private static func reconcile(store: MaterialStore, vectors: DurableIndex, rows known: [ChunkID]?,
                                   logger: Logger) throws(IngestError) -> ReconcileReport
     {
-        let rows: Set<ChunkID>
-        if let known { rows = known } else { rows = try store.allChunkIDs() }
-        let labels = Set(vectors.index.allLabels().map(ChunkID.init(label:)))
-        let missing = rows.subtracting(labels).sorted()
-        let orphans = labels.subtracting(rows).sorted()
+        let rows: [ChunkID]
+        if let known { rows = known } else { rows = try store.allChunkIDs().sorted() }
+        let labels = vectors.index.allLabels().sorted().map(ChunkID.init(label:))
+        // Both ascending: one merge finds the rows without a vector and the vectors without a row.
+        var missing: [ChunkID] = []
+        var orphans: [ChunkID] = []
+        var i = 0
+        var j = 0
+        while i < rows.count || j < labels.count {
+            if j == labels.count || (i < rows.count && rows[i] < labels[j]) {
+                missing.append(rows[i])
+                i += 1
+            } else if i == rows.count || labels[j] < rows[i] {
+                orphans.append(labels[j])
+                j += 1
+            } else {
+                i += 1
+                j += 1
+            }
+        }
         if !missing.isEmpty || !orphans.isEmpty {
             logger.warning("reconciling the chunk index with the store",
                            metadata: ["missing": "\(missing.count)", "orphans": "\(orphans.count)"])

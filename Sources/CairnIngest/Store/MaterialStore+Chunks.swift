@@ -298,7 +298,7 @@ extension MaterialStore {
         _ finished: [FinishedMaterial], failures: [(draft: MaterialDraft, existing: MaterialID?, error: String)],
         bulkJob: Int64?, model: String
     ) throws(IngestError) -> [(MaterialID, ChunkCommit)] {
-        try write("storing \(finished.count) materials") { () throws -> [(MaterialID, ChunkCommit)] in
+        try writeChunks("storing \(finished.count) materials") { () throws -> [(MaterialID, ChunkCommit)] in
             var out: [(MaterialID, ChunkCommit)] = []
             for m in finished {
                 let id = try m.begun ? m.existing! : beginMaterial(m.draft, existing: m.existing, bulkJob: bulkJob)

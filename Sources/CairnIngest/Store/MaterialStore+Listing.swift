@@ -62,7 +62,7 @@ extension MaterialStore {
     /// - Returns: the ids of the chunks it had (for the index), or nil when there was no such material.
     /// - Throws: ``IngestError/Kind/busy`` (with the status) when its status is one of `refusing`.
     func deleteMaterial(_ id: MaterialID, refusing: Set<MaterialStatus>) throws(IngestError) -> [ChunkID]? {
-        try write("deleting material \(id)") { () throws -> [ChunkID]? in
+        try writeChunks("deleting material \(id)") { () throws -> [ChunkID]? in
             guard let raw = try database.queryValue("SELECT status FROM materials WHERE id = ?", [.integer(id.rawValue)],
                                                     as: String.self)
             else { return nil }

@@ -1,5 +1,6 @@
 public import CairnSQL
 import Foundation
+import Synchronization
 
 /// The embedded relational store: materials, their chunks (text, locators, embeddings), provenance and
 /// processing jobs, in one SQLite database under the data directory.
@@ -23,6 +24,8 @@ public final class MaterialStore: Sendable {
     /// A second connection for the read paths of searches and listings: in WAL mode it reads the last
     /// committed state without waiting for a transaction that ingestion holds open on ``database``.
     public let reader: SQLiteDatabase
+    /// See ``lastChunkStep``.
+    let chunkStep = Mutex<ChunkGenerationStep?>(nil)
 
     /// Opens (creating it and the directory when missing) the store in `dataDirectory` and migrates it.
     public convenience init(dataDirectory: String) throws(IngestError) {

@@ -30,4 +30,21 @@ extension StoreSchema {
             """
         }.joined()
     }
+
+    /// `0006_chunk_generation`: a second counter, `content_generation.chunk_generation`, that only changes to
+    /// `material_chunks` advance (the triggers of 0005 on that table are replaced by ones advancing both).
+    ///
+    /// The keyword index is built from chunk texts alone, so its saved copy is current while this counter
+    /// holds its value, whatever happens to materials' statuses or metadata meanwhile.
+    static let chunkGeneration = Migration("0006_chunk_generation", sql: """
+        ALTER TABLE content_generation ADD COLUMN chunk_generation INTEGER NOT NULL DEFAULT 0;
+        """ + ["INSERT", "UPDATE", "DELETE"].map { event in
+            """
+
+            DROP TRIGGER material_chunks_generation_\(event.lowercased());
+            CREATE TRIGGER material_chunks_generation_\(event.lowercased()) AFTER \(event) ON material_chunks
+                BEGIN UPDATE content_generation SET generation = generation + 1, chunk_generation = chunk_generation + 1
+                WHERE id = 1; END;
+            """
+        }.joined())
 }

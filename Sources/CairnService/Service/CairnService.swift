@@ -194,6 +194,8 @@ public final class CairnService: Sendable {
                 "reconcile_seconds": "\(String(format: "%.3f", r.reconcileSeconds))",
                 "vectors_re_added": "\(r.vectorsAdded)", "vectors_removed": "\(r.vectorsRemoved)",
                 "catalog_seconds": "\(String(format: "%.3f", r.catalogSeconds))",
+                "catalog_from_snapshot": "\(r.catalogFromSnapshot)",
+                "keyword_from_snapshot": "\(info.keywords.fromSnapshot)",
                 "keyword_seconds": "\(String(format: "%.3f", info.keywords.totalSeconds))",
                 "keyword_terms": "\(info.keywords.terms)",
             ])
@@ -384,7 +386,8 @@ public final class CairnService: Sendable {
     }
 
     /// Stops: no new work; the running ingest batch commits (its job resumes at the next start); buffered
-    /// retrieval records are written; the chunk index is checkpointed; the data directory is released.
+    /// retrieval records are written; the chunk index is checkpointed; the chunk catalog and keyword index
+    /// are saved for the next start; the data directory is released.
     public func shutdown() async {
         let parts = state.withLock { s -> Parts? in
             guard s.phase == .ready else { return nil }
@@ -408,6 +411,15 @@ public final class CairnService: Sendable {
             if try parts.library.checkpoint(ifRecordsAtLeast: 1) { logger.notice("chunk index checkpointed") }
         } catch {
             logger.error("checkpoint at shutdown failed", metadata: ["error": "\(error)"])
+        }
+        do {
+            let saved = try parts.library.saveSnapshots()
+            logger.notice("chunk catalog and keyword index saved for the next start", metadata: [
+                "keywords": "\(saved.keywords)", "bytes": "\(saved.bytes)",
+                "seconds": "\(String(format: "%.2f", saved.seconds))"])
+        } catch {
+            // The next start derives them from the store, as after a crash.
+            logger.error("saving the catalog and keyword index failed", metadata: ["error": "\(error)"])
         }
         state.withLock { $0.parts = nil }
         directoryLock.withLock { $0 = nil }
