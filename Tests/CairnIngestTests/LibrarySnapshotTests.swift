@@ -59,10 +59,25 @@ import TestSupport
         #expect(build.fromSnapshot && build.chunks == library.keywords.count && build.terms == library.keywords.termCount)
         #expect(reopened.keywords.image() == library.keywords.image())
         try Self.checkAgainstStore(reopened)
+        // Nothing written since: nothing to write at the next shutdown, and the files stay adoptable.
+        let unchanged = try reopened.saveSnapshots()
+        #expect(unchanged.catalog && unchanged.keywords && unchanged.bytes == 0)
+        let third = try MaterialLibrary.open(dataDirectory: dir.path, embedder: HashEmbedder())
+        #expect(try third.reconcileReport.catalogFromSnapshot && third.prepareKeywordIndex().fromSnapshot)
+        // A library that never needed its keyword index keeps the file saved for these chunks.
+        let idle = try MaterialLibrary.open(dataDirectory: dir.path, embedder: HashEmbedder())
+        let idleSave = try idle.saveSnapshots()
+        #expect(idleSave.keywords && idleSave.bytes == 0 && idle.keywordBuildReport == nil)
+        #expect(FileManager.default.fileExists(atPath: idle.keywordSnapshot.path))
         // Kept in step afterwards, as a built index is.
         try reopened.commit([HybridSearchTests.material(200, owner: "e", chunks: ["zebrafish compile network"])],
                             bulkJob: nil)
         try Self.checkAgainstStore(reopened)
+        let after = try reopened.saveSnapshots()
+        #expect(after.catalog && after.keywords && after.bytes > 0)
+        let fourth = try MaterialLibrary.open(dataDirectory: dir.path, embedder: HashEmbedder())
+        #expect(try fourth.reconcileReport.catalogFromSnapshot && fourth.prepareKeywordIndex().fromSnapshot)
+        try Self.checkAgainstStore(fourth)
     }
 
     @Test func anyChangeToTheStoreAfterSavingMeansDerivingAgain() throws {

@@ -49,20 +49,31 @@ extension MaterialLibrary {
         try writeLock.withLock { _ throws(IngestError) -> SnapshotSaveReport in
             let started = Date()
             var report = SnapshotSaveReport()
-            let (stamp, (entries, allChunks)) = try StoreStamp.readTogether(store) {
-                () throws(IngestError) -> ([MaterialID: ChunkCatalog.Entry], [ChunkID]) in
+            // Files saved for exactly this store content (a start that adopted them and wrote nothing) stay.
+            let saved = try? catalogSnapshot.header()
+            let savedKeywords = try? keywordSnapshot.header()
+            let (stamp, fresh) = try StoreStamp.readTogether(store) {
+                (stamp: StoreStamp) throws(IngestError) -> ([MaterialID: ChunkCatalog.Entry], [ChunkID])? in
+                if let saved, saved.stamp == stamp, saved.fingerprint == ChunkCatalog.snapshotFingerprint { return nil }
                 var all: [ChunkID] = []
                 let entries = try ChunkCatalog.read(store: store, ids: nil, allChunks: &all)
                 return (entries, all.sorted())
             }
-            let catalogBody = ChunkCatalog.snapshotBody(entries: entries, allChunks: allChunks)
-            try catalogSnapshot.write(kind: .chunkCatalog, stamp: stamp, fingerprint: ChunkCatalog.snapshotFingerprint,
-                                      body: catalogBody)
+            if let (entries, allChunks) = fresh {
+                let catalogBody = ChunkCatalog.snapshotBody(entries: entries, allChunks: allChunks)
+                try catalogSnapshot.write(kind: .chunkCatalog, stamp: stamp,
+                                          fingerprint: ChunkCatalog.snapshotFingerprint, body: catalogBody)
+                report.bytes += catalogBody.count
+            }
             report.catalog = true
-            report.bytes += catalogBody.count
             let followed = keywordGeneration.withLock { $0 }
+            let savedStillCurrent = savedKeywords.map {
+                $0.stamp.sameChunks(as: stamp) && $0.fingerprint == keywords.imageFingerprint
+            } ?? false
             if keywordBuildReport == nil {
-                report.keywordsSkipped = "the keyword index was not built"
+                // Never loaded here: a file saved for these very chunks stays usable.
+                report.keywords = savedStillCurrent
+                if !savedStillCurrent { report.keywordsSkipped = "the keyword index was not built" }
             } else if followed != stamp.chunkGeneration {
                 report.keywordsSkipped = "the keyword index did not follow every change of the store's chunks (a "
                     + "change outside this library, or one the indexes failed to apply): the store is at chunk "
@@ -76,6 +87,8 @@ extension MaterialLibrary {
                     logger.warning("keyword index not saved; the next start builds it from the store",
                                    metadata: ["reason": "\(skipped)"])
                 }
+            } else if report.keywords || savedStillCurrent {
+                report.keywords = true
             } else {
                 let body = Self.keywordBody(keywords.image())
                 try keywordSnapshot.write(kind: .keywordIndex, stamp: stamp, fingerprint: keywords.imageFingerprint,

@@ -28,12 +28,12 @@ struct StoreStamp: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads the stamp in one read transaction of the store's reader.
     static func read(_ store: MaterialStore) throws(IngestError) -> StoreStamp {
-        try readTogether(store) { () throws(IngestError) in () }.0
+        try readTogether(store) { (_: StoreStamp) throws(IngestError) in () }.0
     }
 
-    /// Reads the stamp and runs `body` in the same read transaction of the store's reader, so that what
-    /// `body` reads is labelled by exactly this stamp.
-    static func readTogether<T>(_ store: MaterialStore, _ body: () throws(IngestError) -> T)
+    /// Reads the stamp and runs `body` (given the stamp) in the same read transaction of the store's reader,
+    /// so that what `body` reads is labelled by exactly this stamp.
+    static func readTogether<T>(_ store: MaterialStore, _ body: (StoreStamp) throws(IngestError) -> T)
         throws(IngestError) -> (StoreStamp, T)
     {
         let db = store.reader
@@ -46,7 +46,7 @@ struct StoreStamp: Sendable, Hashable, CustomStringConvertible {
                 else { throw IngestError(.storage, "\(store.path): counting chunks returned no row") }
                 let stamp = StoreStamp(storeID: storeID ?? "", generation: generation, chunkGeneration: chunkGeneration,
                                        chunks: try row.get(0), maxChunkID: try row.get(1))
-                return (stamp, try body())
+                return (stamp, try body(stamp))
             }
         } catch let error as IngestError {
             throw error
