@@ -77,6 +77,7 @@ extension MaterialLibrary {
             logger.info("keyword index built", metadata: [
                 "chunks": "\(report.chunks)", "terms": "\(report.terms)",
                 "seconds": "\(String(format: "%.2f", report.totalSeconds))",
+                "read_seconds": "\(String(format: "%.2f", report.readSeconds))",
             ])
             return report
         }
