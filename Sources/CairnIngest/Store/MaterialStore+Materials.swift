@@ -43,6 +43,18 @@ extension MaterialStore {
         }
     }
 
+    /// The oldest material of `owner` with this content that a queued or running job will fill in (status
+    /// `pending` or `processing`), if any.
+    public func unfinishedMaterial(owner: String, sha256: String) throws(IngestError) -> StoredMaterial? {
+        try read("looking up queued content \(sha256)") {
+            try database.queryFirst(
+                """
+                SELECT \(Self.materialColumns) FROM materials
+                WHERE owner = ? AND content_sha256 = ? AND status IN ('pending', 'processing') ORDER BY id LIMIT 1
+                """, [.text(owner), .text(sha256)]).map(Self.material(from:))
+        }
+    }
+
     /// Materials in id order, optionally of one owner or status, after the id `after` (a page cursor).
     /// Reads through ``reader``, so a listing never waits for ingestion's transactions.
     public func materials(owner: String? = nil, status: MaterialStatus? = nil, after: MaterialID? = nil,

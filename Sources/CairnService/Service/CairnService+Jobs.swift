@@ -118,6 +118,12 @@ extension CairnService {
                     unchanged.insert(file.position)
                 } else if let existing = try store.material(owner: owner, sourceKey: file.sourceKey ?? "") {
                     file.materialID = existing.id
+                } else if let sha = file.contentSHA256,
+                          let queued = try store.unfinishedMaterial(owner: owner, sha256: sha) {
+                    // The same content is already queued under another name: the file becomes that material.
+                    // (A pending row of its own would be removed as a duplicate once the first is committed,
+                    // and the id this receipt gives out would then be gone.)
+                    file.materialID = queued.id
                 } else {
                     file.materialID = try store.createPendingMaterial(Self.draft(for: file, type: type, owner: owner))
                 }
