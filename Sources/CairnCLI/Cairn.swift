@@ -12,7 +12,7 @@ struct Cairn: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, KeysCommand.self, IndexCommand.self, SearchCommand.self, InfoCommand.self,
             EmbedCommand.self, VectorsCommand.self, MirrorCommand.self, MetricsCommand.self, ReportCommand.self,
-            RetentionCommand.self, PromptsCommand.self, BenchCommand.self,
+            RetentionCommand.self, PromptsCommand.self, RecallCheckCommand.self, BenchCommand.self,
         ]
     )
 

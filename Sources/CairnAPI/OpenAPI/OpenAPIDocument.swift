@@ -184,6 +184,17 @@ enum OpenAPIDocument {
                     + "has passed from the index, the store, the mirror and the embedding cache, and writes an audit "
                     + "record (admin keys; the server also runs it daily after 00:05 UTC).", tag: "governance",
                 ok: (200, "What was removed.", "Purge"), errorCodes: [400, 401, 403, 429, 500, 503])],
+            "/v1/recall-check": [
+                "post": op("Run a recall check", "Asks the live chunk index stored chunk vectors of each tenant (and its "
+                    + "last questions from the retrieval log) through the live search and as an exact scan, and "
+                    + "reports recall@k per tenant and overall against the configured floor (admin keys; the server "
+                    + "also runs it daily after 00:05 UTC; `recall_check.*` settings bound its cost). 409 while one "
+                    + "runs.", tag: "governance", ok: (200, "The report.", "RecallCheck"),
+                    errorCodes: [400, 401, 403, 409, 429, 500, 503]),
+                "get": op("Last recall check", "The last recall check's report since the start (admin keys); 404 "
+                    + "before the first.", tag: "governance", ok: (200, "The report.", "RecallCheck"),
+                    errorCodes: [400, 401, 403, 404, 429, 500, 503]),
+            ],
             "/v1/users/{user_id}/data": ["delete": op(
                 "Erase user data", "Erases a user's dialogue records (and the retrievals they joined) and the materials "
                     + "they own from the index, the store, the mirror and the embedding cache; returns counts and "

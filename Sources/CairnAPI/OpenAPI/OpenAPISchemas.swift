@@ -433,6 +433,42 @@ enum OpenAPISchemas {
                     ("rejected_rows", Schema.integer("Rows PostgreSQL refused, set aside (`cairn mirror status` lists "
                         + "them; `cairn mirror resync` tries them again).", minimum: 0)),
                 ])),
+                ("recall", Schema.record("The last recall check since the start (null before the first); a tenant "
+                    + "below the floor never makes the service unready.", nullable: true, [
+                    ("checked_at", Schema.string("When it started (RFC 3339).", format: "date-time")),
+                    ("overall", Schema.number("Recall@k of the whole index, unfiltered.", nullable: true, minimum: 0,
+                                              maximum: 1)),
+                    ("floor", Schema.number("The configured floor.", minimum: 0, maximum: 1)),
+                    ("tenants_checked", Schema.integer("Tenants checked.", minimum: 0)),
+                    ("tenants_below_floor", Schema.array(Schema.string("A tenant."), "Tenants below the floor.")),
+                ])),
+            ])),
+            ("RecallSample", Schema.record("Recall of one population (a tenant's chunks or the whole index).", [
+                ("chunks", Schema.integer("Chunks the searches could return.", minimum: 0)),
+                ("queries", Schema.integer("Queries asked: sampled stored chunk vectors and logged questions.",
+                                           minimum: 0)),
+                ("logged_queries", Schema.integer("Of them, past questions from the retrieval log.", minimum: 0)),
+                ("recall", Schema.number("Mean recall@k of the live search against exact search.", minimum: 0,
+                                         maximum: 1)),
+                ("worst", Schema.number("The lowest recall of one query.", minimum: 0, maximum: 1)),
+                ("exact_scans", Schema.integer("Queries the live search answered by an exact scan (a filter within "
+                    + "the index's full-scan threshold): recall 1 by construction.", minimum: 0)),
+                ("below_floor", Schema.boolean("Whether the recall is below the floor.")),
+            ])),
+            ("RecallCheck", Schema.record("The live index's answers against exact search, per tenant and overall.", [
+                ("object", Schema.string("Always `recall_check`.", values: ["recall_check"])),
+                ("started_at", Schema.string("When it started (RFC 3339).", format: "date-time")),
+                ("seconds", Schema.number("How long it took.", minimum: 0)),
+                ("k", Schema.integer("Recall@k's k.", minimum: 1)),
+                ("ef_search", Schema.integer("The ef of the live searches.", minimum: 1)),
+                ("floor", Schema.number("The floor.", minimum: 0, maximum: 1)),
+                ("overall", ["description": "The whole index, unfiltered (null when not asked).",
+                             "anyOf": [Schema.ref("RecallSample"), ["type": "null"]]]),
+                ("tenants", ["type": "object", "description": "Per tenant (owner id).",
+                             "additionalProperties": Schema.ref("RecallSample")]),
+                ("tenants_not_checked", Schema.integer("Tenants the time budget did not reach.", minimum: 0)),
+                ("below_floor", Schema.array(Schema.string("A tenant."), "Tenants below the floor, by name.")),
+                ("failed", Schema.boolean("Whether the whole index or a tenant is below the floor.")),
             ])),
             ("Root", Schema.record("Where to start.", [
                 ("service", Schema.string("Always cairn.")), ("openapi", Schema.string("This document.")),

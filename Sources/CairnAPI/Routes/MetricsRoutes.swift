@@ -5,7 +5,7 @@ import Foundation
 import Hummingbird
 
 /// The daily picture and data governance: `GET /v1/metrics/rag`, `GET /v1/report` (HTML), `POST
-/// /v1/retention/run` and `DELETE /v1/users/{user_id}/data` (admin keys).
+/// /v1/retention/run`, `DELETE /v1/users/{user_id}/data` and `POST`/`GET /v1/recall-check` (admin keys).
 struct MetricsRoutes {
     let service: CairnService
 
@@ -14,6 +14,24 @@ struct MetricsRoutes {
         router.get("/v1/report") { request, context in try await report(request, context) }
         router.post("/v1/retention/run") { request, context in try await retention(request, context) }
         router.delete("/v1/users/{user_id}/data") { request, context in try await erase(request, context) }
+        router.post("/v1/recall-check") { request, context in try await recallCheck(request, context) }
+        router.get("/v1/recall-check") { request, context in try lastRecallCheck(request, context) }
+    }
+
+    func recallCheck(_ request: Request, _ context: CairnRequestContext) async throws -> Response {
+        let identity = try context.caller()
+        try QueryParameters(request).rejectUnknown()
+        return JSONResponse.make(Wire.recallCheck(try await service.recallCheck(as: identity)))
+    }
+
+    func lastRecallCheck(_ request: Request, _ context: CairnRequestContext) throws -> Response {
+        let identity = try context.caller()
+        try QueryParameters(request).rejectUnknown()
+        guard identity.role == .admin else { throw ServiceError(.forbidden, "recall checks need an admin key") }
+        guard let report = service.lastRecallCheck else {
+            throw ServiceError(.notFound, "no recall check has run since the start; POST /v1/recall-check runs one")
+        }
+        return JSONResponse.make(Wire.recallCheck(report))
     }
 
     /// `from` and `to` as days (default: the 30 days up to today, UTC). A value that is not a date is a 400; a
@@ -87,6 +105,23 @@ struct MetricsRoutes {
 }
 
 extension Wire {
+    static func recallSample(_ s: RecallSample) -> JSONValue {
+        ["chunks": .int(s.chunks), "queries": .int(s.queries), "logged_queries": .int(s.loggedQueries),
+         "recall": .double(s.recall), "worst": .double(s.worst), "exact_scans": .int(s.exactScans),
+         "below_floor": .bool(s.belowFloor)]
+    }
+
+    static func recallCheck(_ r: RecallCheckReport) -> JSONValue {
+        [
+            "object": "recall_check", "started_at": .string(r.startedAt), "seconds": .double(r.seconds),
+            "k": .int(r.k), "ef_search": .int(r.efSearch), "floor": .double(r.floor),
+            "overall": r.overall.map(recallSample) ?? .null,
+            "tenants": .object(r.tenants.sorted { $0.key < $1.key }.map { ($0.key, recallSample($0.value)) }),
+            "tenants_not_checked": .int(r.tenantsNotChecked),
+            "below_floor": .array(r.belowFloor.map(JSONValue.string)), "failed": .bool(r.failed),
+        ]
+    }
+
     static func purge(_ r: PurgeReport, object: String) -> JSONValue {
         ["object": .string(object), "materials": .int(r.materials), "chunks": .int(r.chunks),
          "embedding_cache_entries": .int(r.embeddingCacheEntries), "dialogues": .int(r.dialogues),

@@ -1,3 +1,4 @@
+import CairnIngest
 import Foundation
 import CairnService
 import Hummingbird
@@ -46,6 +47,13 @@ struct SystemRoutes {
                     "lag_changes": .int(m.lagChanges), "lag_seconds": .double((m.lagSeconds * 1_000).rounded() / 1_000),
                     "last_error": m.lastError.map(JSONValue.string) ?? .null, "rejected_rows": .int(m.rejectedRows),
                     "last_success": m.lastSuccess.map { .string(Date.ISO8601FormatStyle(includingFractionalSeconds: true).format($0)) } ?? .null,
+                ]
+            } ?? .null,
+            "recall": r.recall.map { c -> JSONValue in
+                [
+                    "checked_at": .string(c.startedAt), "overall": c.overall.map { .double($0.recall) } ?? .null,
+                    "floor": .double(c.floor), "tenants_checked": .int(c.tenants.count),
+                    "tenants_below_floor": .array(c.belowFloor.map(JSONValue.string)),
                 ]
             } ?? .null,
         ]

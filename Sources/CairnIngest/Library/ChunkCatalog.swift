@@ -66,6 +66,16 @@ public final class ChunkCatalog: Sendable {
     /// Chunks of completed materials in the catalog.
     public var chunkCount: Int { state.withLock { $0.chunks } }
 
+    /// Every owner (tenant) with a completed material, and how many chunks its completed materials have.
+    public func owners() -> [(owner: String, chunks: Int)] {
+        state.withLock { s in
+            s.byOwner.values.compactMap { ids -> (String, Int)? in
+                guard let first = ids.first, let owner = s.materials[first]?.owner else { return nil }
+                return (owner, ids.reduce(0) { $0 + (s.materials[$1]?.labels.count ?? 0) })
+            }
+        }
+    }
+
     /// Whether `owner` has a completed material.
     public func hasOwner(_ owner: String) -> Bool {
         state.withLock { $0.byOwner[Array(owner.utf8)] != nil }

@@ -72,6 +72,8 @@ public struct ServiceConfiguration: Sendable, Hashable {
     public var dailyJobs = true
     /// The default ranking, the keyword index's settings and the grounding thresholds.
     public var retrieval = RetrievalSettings()
+    /// How the daily recall check (and `POST /v1/recall-check`) samples the live index, and its floor.
+    public var recallCheck = RecallCheckOptions.standard
     /// Where each setting's value came from (`--port`, `CAIRN_PORT`, `config.json`, or absent for defaults).
     public var sources: [String: String] = [:]
 

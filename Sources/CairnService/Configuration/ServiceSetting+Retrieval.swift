@@ -34,5 +34,19 @@ extension ServiceSetting {
                 "best normalised keyword score below which the keywords do not support an answer", 0...1) {
             $0.retrieval.grounding.keyword = Float($1)
         },
+        .double("recall_check.floor", nil, "recall@k of the live index below which the recall check reports a tenant",
+                0...1) { $0.recallCheck.floor = $1 },
+        .int("recall_check.queries_per_tenant", nil, "stored chunk vectors the recall check asks per tenant", 1...1_000) {
+            $0.recallCheck.queriesPerTenant = $1
+        },
+        .int("recall_check.logged_queries_per_tenant", nil,
+             "past questions per tenant from the retrieval log the recall check asks too", 0...1_000) {
+            $0.recallCheck.loggedQueriesPerTenant = $1
+        },
+        .int("recall_check.overall_queries", nil, "stored chunk vectors the recall check asks of the whole index",
+             0...100_000) { $0.recallCheck.overallQueries = $1 },
+        .double("recall_check.seconds", nil, "time budget of one recall check in seconds", 1...86_400) {
+            $0.recallCheck.seconds = $1
+        },
     ]
 }

@@ -78,6 +78,8 @@ public final class CairnService: Sendable {
     private let stopped = WakeSignal()
     private let running = Atomic<Bool>(false)
     private let directoryLock = Mutex<DirectoryLock?>(nil)
+    /// Whether a recall check runs now, and the last one's report.
+    let recallState = Mutex<(running: Bool, last: RecallCheckReport?)>((false, nil))
 
     /// - Parameter metricsFactory: where the service's metrics go (the HTTP layer's Prometheus registry).
     public init(configuration: ServiceConfiguration, logger: Logger,
@@ -105,6 +107,8 @@ public final class CairnService: Sendable {
         public var walRecords: Int?
         public var queued: Int?
         public var running: Int?
+        /// The last recall check, when one has run since the start.
+        public var recall: RecallCheckReport?
     }
 
     /// Whether the index is loaded and the store open, with the queue's depth.
@@ -116,6 +120,7 @@ public final class CairnService: Sendable {
         r.materials = parts.library.catalog.materialCount
         r.chunks = parts.library.catalog.chunkCount
         r.walRecords = parts.library.vectors.walRecords
+        r.recall = recallState.withLock { $0.last }
         if let depth = try? parts.queue.depth() {
             r.queued = depth.queued
             r.running = depth.running
@@ -359,6 +364,7 @@ public final class CairnService: Sendable {
                     while true {
                         do { try await Task.sleep(for: .seconds(Self.secondsUntilNightly())) } catch { return }
                         self.nightly()
+                        await self.nightlyRecallCheck()
                     }
                 }
             }

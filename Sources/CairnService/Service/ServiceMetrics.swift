@@ -4,6 +4,7 @@ import CairnIngest
 import CairnMirror
 import Metrics
 import Foundation
+import Synchronization
 
 /// The service's own metrics, made by the factory the service was given (the HTTP layer passes its
 /// Prometheus registry's). Request counts and latencies per route are the HTTP layer's.
@@ -28,8 +29,20 @@ struct ServiceMetrics: Sendable {
     let mirrorAppliedChanges: Gauge
     let mirrorAppliedChunks: Gauge
     let mirrorRejectedRows: Gauge
+    let recallOverall: Gauge
+    let recallTenantsChecked: Gauge
+    let recallTenantsBelowFloor: Gauge
+    let recallCheckedAt: Gauge
+    /// Makes the per-tenant recall gauges (only tenants that have been below the floor get one).
+    let factory: any MetricsFactory
+    let flaggedTenants = FlaggedTenants()
 
     init(factory: any MetricsFactory) {
+        self.factory = factory
+        recallOverall = Gauge(label: "cairn_recall_check_recall", dimensions: [("scope", "overall")], factory: factory)
+        recallTenantsChecked = Gauge(label: "cairn_recall_check_tenants_checked", dimensions: [], factory: factory)
+        recallTenantsBelowFloor = Gauge(label: "cairn_recall_check_tenants_below_floor", dimensions: [], factory: factory)
+        recallCheckedAt = Gauge(label: "cairn_recall_check_timestamp_seconds", dimensions: [], factory: factory)
         embed = Timer(label: "cairn_query_embed_seconds", dimensions: [], factory: factory)
         search = Timer(label: "cairn_search_seconds", dimensions: [], factory: factory)
         filter = Timer(label: "cairn_filter_seconds", dimensions: [], factory: factory)
@@ -82,5 +95,30 @@ extension CairnService {
             for (status, gauge) in metrics.jobs { gauge.record(counts[status] ?? 0) }
         }
         if let mirror = parts.mirror { metrics.mirror(mirror.status()) }
+    }
+}
+
+/// The tenants that have had a below-floor gauge, so a later check can set theirs back to 0.
+final class FlaggedTenants: Sendable {
+    let names = Mutex<Set<String>>([])
+}
+
+extension ServiceMetrics {
+    /// A recall check's gauges: the whole index's recall, tenants checked and below the floor, when; and
+    /// `cairn_recall_check_below_floor{tenant}` = 1 for each tenant below the floor (0 once it recovers).
+    func recordRecall(_ report: RecallCheckReport) {
+        if let overall = report.overall { recallOverall.record(overall.recall) }
+        recallTenantsChecked.record(report.tenants.count)
+        recallTenantsBelowFloor.record(report.belowFloor.count)
+        recallCheckedAt.record(Date().timeIntervalSince1970)
+        let below = Set(report.belowFloor)
+        let all = flaggedTenants.names.withLock { names -> Set<String> in
+            names.formUnion(below)
+            return names
+        }
+        for tenant in all {
+            Gauge(label: "cairn_recall_check_below_floor", dimensions: [("tenant", tenant)], factory: factory)
+                .record(below.contains(tenant) ? 1 : 0)
+        }
     }
 }
