@@ -23,6 +23,10 @@ import Testing
             for q in ["how do plants make glucose", "what is chlorophyll for"] {
                 #expect(try await api.request(.post, "/v1/retrieve", key: coach, json: ["query": q]).status == 200)
             }
+            // An admin's question filtered to tenant B is B's; one across tenants is nobody's.
+            #expect(try await api.request(.post, "/v1/retrieve", key: api.admin,
+                                          json: ["query": "laws of motion", "filters": ["owner_id": "B"]]).status == 200)
+            #expect(try await api.request(.post, "/v1/retrieve", key: api.admin, json: ["query": "anything"]).status == 200)
             try await Task.sleep(for: .milliseconds(300))
             #expect(try await api.request(.get, "/v1/recall-check", key: api.admin).status == 404)
             #expect(try await api.request(.post, "/v1/recall-check", key: coach).status == 403)
@@ -34,6 +38,7 @@ import Testing
             let tenants = try #require(run.json["tenants"] as? [String: [String: Any]])
             #expect(Set(tenants.keys) == ["A", "B"])
             #expect(tenants["A"]?["logged_queries"] as? Int == 2, "\(tenants)")
+            #expect(tenants["B"]?["logged_queries"] as? Int == 1, "\(tenants)")
             #expect(tenants["A"]?["recall"] as? Double == 1 && tenants["A"]?["exact_scans"] as? Int == tenants["A"]?["queries"] as? Int)
             #expect((run.json["overall"] as? [String: Any])?["queries"] as? Int ?? 0 > 0)
 

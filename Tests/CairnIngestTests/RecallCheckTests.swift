@@ -75,4 +75,22 @@ import TestSupport
         #expect(throws: IngestError.self) { try library.checkRecall(options: RecallCheckOptions(k: 0)) }
         #expect(RecallCheckOptions(floor: 1.5).problem?.contains("recall_check.floor") == true)
     }
+
+    /// Chunks with the same text have the same vector: which of the copies a search returns is a tie, not a
+    /// miss (labels alone would put recall near a half here).
+    @Test func duplicateChunksTieInsteadOfMissing() throws {
+        let dir = try TemporaryDirectory()
+        let library = try MaterialLibrary.open(dataDirectory: dir.path, embedder: HashEmbedder())
+        var random = SplitMix(seed: 5)
+        let distinct = (0..<40).map { _ in (0..<8).map { _ in random.gaussian() } }
+        // 40 vectors, each in 25 materials.
+        let materials = (0..<1_000).map { i in
+            HybridSearchTests.material(i, owner: "t", chunks: ["copy \(i)"], embedding: { _ in distinct[i % 40] })
+        }
+        for start in stride(from: 0, to: materials.count, by: 100) {
+            try library.commit(Array(materials[start..<start + 100]), bulkJob: nil)
+        }
+        let report = try library.checkRecall(options: RecallCheckOptions(queriesPerTenant: 5, overallQueries: 40))
+        #expect(report.overall!.recall == 1, "\(report)")
+    }
 }

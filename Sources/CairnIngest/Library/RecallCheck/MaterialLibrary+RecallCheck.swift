@@ -20,16 +20,21 @@ extension MaterialLibrary {
         return try checkRecall(options: options, loggedQueries: vectors)
     }
 
-    /// Each tenant's last `perTenant` questions in the retrieval log, newest first.
+    /// Each tenant's last `perTenant` questions in the retrieval log, newest first: a coach's questions under
+    /// its tenant, an admin's under the owner its filter named (questions across tenants belong to none).
     public func loggedQuestions(perTenant: Int) throws(IngestError) -> [String: [String]] {
         guard perTenant > 0 else { return [:] }
         do {
             var out: [String: [String]] = [:]
             for row in try store.reader.query("""
-                SELECT tenant, query FROM (
-                    SELECT tenant, query, row_number() OVER (PARTITION BY tenant ORDER BY created_at DESC) AS n
-                    FROM retrievals WHERE tenant IS NOT NULL AND query IS NOT NULL AND query <> '')
-                WHERE n <= ? ORDER BY tenant, n
+                SELECT owner, query FROM (
+                    SELECT owner, query, row_number() OVER (PARTITION BY owner ORDER BY created_at DESC) AS n
+                    FROM (SELECT coalesce(tenant, CASE WHEN json_valid(request)
+                                               THEN json_extract(request, '$.filters.owner_id') END) AS owner, query,
+                                 created_at
+                          FROM retrievals WHERE query IS NOT NULL AND query <> '')
+                    WHERE owner IS NOT NULL AND typeof(owner) = 'text')
+                WHERE n <= ? ORDER BY owner, n
                 """, [.int(perTenant)])
             {
                 out[try row.get(0) as String, default: []].append(try row.get(1))
@@ -47,7 +52,8 @@ extension MaterialLibrary {
     /// questions of each tenant, already embedded — when the caller has them. Each is asked twice with the
     /// tenant's filter, exactly as a retrieval asks it: once through the live search (graph walk at the
     /// configured ef, or an exact scan when the tenant is within the index's full-scan threshold, which the
-    /// report counts) and once as an exact scan; recall@k is the overlap. The whole index is asked the same way
+    /// report counts) and once as an exact scan; recall@k is the share of the exact top k the live search
+    /// found, a hit as close as the exact k-th counting as found (duplicate chunks tie). The whole index is asked the same way
     /// without a filter. Tenants are visited largest first, until `options.seconds` runs out.
     /// - Parameter loggedQueries: per tenant (owner id), query vectors to add to the sampled ones.
     public func checkRecall(options: RecallCheckOptions = .standard, loggedQueries: [String: [[Float]]] = [:])
@@ -104,10 +110,13 @@ extension MaterialLibrary {
             } catch {
                 throw IngestError(.configuration, "recall check: searching the chunk index: \(error)")
             }
-            guard !truth.hits.isEmpty else { continue }
+            guard let last = truth.hits.last else { continue }
+            // A live hit counts when it is one of the exact top k, or as close as the k-th (chunks with the same
+            // text have the same vector: which of them is returned is a tie, not a miss).
             let expected = Set(truth.hits.map(\.label))
-            let found = live.hits.reduce(0) { $0 + (expected.contains($1.label) ? 1 : 0) }
-            let recall = Double(found) / Double(expected.count)
+            let tie = last.distance + max(1e-5, abs(last.distance) * 1e-5)
+            let found = live.hits.reduce(0) { $0 + (expected.contains($1.label) || $1.distance <= tie ? 1 : 0) }
+            let recall = Double(min(found, truth.hits.count)) / Double(truth.hits.count)
             total += recall
             worst = min(worst, recall)
             if live.exact { exactScans += 1 }
