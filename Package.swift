@@ -69,6 +69,11 @@ let package = Package(
             name: "CairnKeyword",
             swiftSettings: strictSettings
         ),
+        // The nightly benchmark's history, regression rules and report (no benchmark code: CairnBench runs them).
+        .target(
+            name: "CairnNightly",
+            swiftSettings: strictSettings
+        ),
         // sqlite3 behind one Swift type: the embedded relational store and the embedding cache.
         .target(
             name: "CairnSQL",
@@ -188,6 +193,11 @@ let package = Package(
                 "CairnStorage", "CairnIndex", "CairnVectorMath", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CairnNightlyTests",
+            dependencies: ["CairnNightly", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
