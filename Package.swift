@@ -72,6 +72,7 @@ let package = Package(
         // The nightly benchmark's history, regression rules and report (no benchmark code: CairnBench runs them).
         .target(
             name: "CairnNightly",
+            dependencies: ["CairnSQL"],
             swiftSettings: strictSettings
         ),
         // sqlite3 behind one Swift type: the embedded relational store and the embedding cache.
@@ -197,7 +198,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnNightlyTests",
-            dependencies: ["CairnNightly", "TestSupport"],
+            dependencies: ["CairnNightly", "CairnIngest", "CairnSQL", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
@@ -224,7 +225,7 @@ let package = Package(
             name: "CairnMirrorTests",
             dependencies: [
                 "CairnMirror", "CairnPostgres", "CairnIngest", "CairnSQL", "CairnEmbedding", "CairnIndex", "CairnStorage",
-                "TestSupport",
+                "CairnNightly", "TestSupport",
             ],
             swiftSettings: strictSettings
         ),

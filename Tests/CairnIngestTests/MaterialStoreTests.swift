@@ -47,7 +47,7 @@ import TestSupport
         let store = try MaterialStore(dataDirectory: dir.path)
         let records = try store.database.migrationRecords()
         #expect(records.map(\.name) == ["0001_materials", "0002_service", "0003_mirror_outbox", "0004_dialogues",
-                                           "0005_content_generation", "0006_chunk_generation"])
+                                           "0005_content_generation", "0006_chunk_generation", "0007_benchmark_runs"])
         #expect(records.allSatisfy { $0.success })
         let tables = try store.database.query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
             .compactMap { $0[0].string }

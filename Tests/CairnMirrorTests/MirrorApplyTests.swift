@@ -1,5 +1,6 @@
 import CairnIngest
 import CairnMirror
+import CairnNightly
 import CairnPostgres
 import CairnSQL
 import Foundation
@@ -16,14 +17,14 @@ import Testing
         // A second applier (another process, say) migrates nothing and agrees on the settings.
         let other = MirrorApplier(target: fixture.applier.target, outbox: fixture.outbox)
         _ = try other.connect()
-        #expect(try pg.execute("SELECT count(*) FROM cairn.schema_migrations").int64(0, 0) == 2)
+        #expect(try pg.execute("SELECT count(*) FROM cairn.schema_migrations").int64(0, 0) == 3)
         let tables = try pg.execute("""
             SELECT string_agg(c.relname || ':' || coalesce(obj_description(c.oid), '-'), ',' ORDER BY c.relname)
             FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
             WHERE n.nspname = 'cairn' AND c.relkind = 'r' AND c.relname <> 'schema_migrations'
             """).string(0, 0) ?? ""
         for table in ["bulk_jobs", "material_chunks", "material_processing_jobs", "materials", "mirror_settings", "provenance",
-                      "retrievals", "ai_dialogue_log", "rag_metrics_history", "audit_log"] {
+                      "retrievals", "ai_dialogue_log", "rag_metrics_history", "audit_log", "benchmark_runs"] {
             #expect(tables.contains("\(table):") && !tables.contains("\(table):-"), "\(table) missing or uncommented: \(tables)")
         }
         let index = try pg.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'material_chunks_embedding'").string(0, 0)
@@ -31,6 +32,31 @@ import Testing
             && index?.contains("m='16'") == true && index?.contains("ef_construction='64'") == true, "\(index ?? "none")")
         #expect(try pg.execute("SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = "
             + "'cairn.material_chunks'::regclass AND attname = 'embedding'").string(0, 0) == "vector(8)")
+    }
+
+    /// A nightly benchmark run recorded in the store reaches PostgreSQL whole (its JSON as jsonb), and the
+    /// verifier finds the two equal.
+    @Test func nightlyRunsAreMirrored() throws {
+        let fixture = try MirrorFixture()
+        _ = try fixture.applier.connect()
+        let machine = MachineInfo(cpuModel: "AMD EPYC", simd: "avx2", blasCore: "Zen", cores: 2, memoryGiB: 24)
+        let history = NightlyHistory(database: fixture.library.store.database,
+                                     file: NightlyHistoryFile(dataDirectory: fixture.library.dataDirectory))
+        let run = try history.append(NightlyRun(
+            startedAt: "2026-12-05T02:00:00.000Z", commit: "abc123", machine: machine, loadBefore: 0.25, loadAfter: 1.5,
+            wallSeconds: 1_800, sections: [.init(name: "index", seconds: 900, status: .ok, missingPeers: ["usearch"])],
+            figures: [BenchFigure(section: "index", name: "qps@0.95", kind: .throughput, value: 5_000, unit: "q/s",
+                                  peer: "hnswlib", peerValue: 4_000)]))
+        _ = try fixture.sync()
+        let pg = try fixture.postgres()
+        let row = try pg.execute("""
+            SELECT commit_sha, machine_kind, figures->0->>'peer', (figures->0->>'peerValue')::float8::text,
+                   sections->0->'missingPeers'->>0, (started_at = '2026-12-05T02:00:00Z'::timestamptz)::text
+            FROM cairn.benchmark_runs WHERE id = $1
+            """, [.int8(run.id)])
+        #expect(row.string(0, 0) == "abc123" && row.string(0, 1) == machine.kind && row.string(0, 2) == "hnswlib")
+        #expect(row.string(0, 3) == "4000" && row.string(0, 4) == "usearch" && row.string(0, 5) == "true")
+        #expect(try fixture.verify().isEqual)
     }
 
     @Test func commitsUpdatesAndDeletesConverge() throws {

@@ -22,7 +22,7 @@ import CairnSQL
 /// outbox (a deleted row becomes a delete), so rows record ids only. `mirror_config.store_id` (random) names this
 /// store to its mirror, which refuses to mirror two stores into one database.
 enum StoreSchema {
-    static let migrations: [Migration] = base + [dialogues, contentGeneration, chunkGeneration]
+    static let migrations: [Migration] = base + [dialogues, contentGeneration, chunkGeneration, benchmarkRuns]
 
     static let base: [Migration] = [
         Migration("0001_materials", sql: """

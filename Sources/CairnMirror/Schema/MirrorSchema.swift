@@ -233,6 +233,24 @@ enum MirrorSchema {
                 COMMENT ON TABLE cairn.rag_metrics_history IS 'One row per UTC day and tenant: answers, citation, latency percentiles (exact), cost, relevance, feedback and SLO compliance.';
                 COMMENT ON TABLE cairn.audit_log IS 'What retention and erasure removed, when and why: ids and content hashes, never personal data.';
                 """),
+            PostgresMigration("0003_benchmark_runs", sql: """
+                CREATE TABLE cairn.benchmark_runs (
+                    id bigint PRIMARY KEY,
+                    started_at timestamptz NOT NULL,
+                    commit_sha text NOT NULL,
+                    machine_kind text NOT NULL,
+                    machine jsonb NOT NULL,
+                    load_before double precision NOT NULL,
+                    load_after double precision NOT NULL,
+                    wall_seconds double precision NOT NULL,
+                    sections jsonb NOT NULL,
+                    figures jsonb NOT NULL,
+                    regressions jsonb NOT NULL,
+                    created_at timestamptz NOT NULL
+                );
+                CREATE INDEX benchmark_runs_machine_started ON cairn.benchmark_runs (machine_kind, started_at);
+                COMMENT ON TABLE cairn.benchmark_runs IS 'One nightly benchmark run per row (cairn bench nightly): machine, load, section times, every figure with its peer''s, the regressions found.';
+                """),
         ]
     }
 }

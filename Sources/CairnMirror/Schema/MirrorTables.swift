@@ -135,9 +135,18 @@ struct MirrorTable: Sendable {
         .init(name: "created_at", kind: .timestamp),
     ])
 
+    static let benchmarkRuns = MirrorTable(name: "benchmark_runs", key: "id", columns: [
+        .init(name: "id", kind: .bigint), .init(name: "started_at", kind: .timestamp),
+        .init(name: "commit_sha", kind: .text), .init(name: "machine_kind", kind: .text),
+        .init(name: "machine", kind: .json), .init(name: "load_before", kind: .double),
+        .init(name: "load_after", kind: .double), .init(name: "wall_seconds", kind: .double),
+        .init(name: "sections", kind: .json), .init(name: "figures", kind: .json),
+        .init(name: "regressions", kind: .json), .init(name: "created_at", kind: .timestamp),
+    ])
+
     /// Parents before children.
     static let all: [MirrorTable] = [bulkJobs, materials, provenance, chunks, processingJobs, retrievals, dialogues,
-                                     metricsHistory, auditLog]
+                                     metricsHistory, auditLog, benchmarkRuns]
 
     static func named(_ name: String) -> MirrorTable? { all.first { $0.name == name } }
 }
