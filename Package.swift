@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "CairnBench",
             dependencies: [
-                "CairnService", "CairnDialogue", "CairnHTTP", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL",
+                "CairnService", "CairnDialogue", "CairnHTTP", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnNightly", "CairnPostgres", "CairnSQL",
                 "CairnStorage", "CairnIndex", "CairnVectorMath", "CBLAS",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -164,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "CairnCLI",
             dependencies: [
-                "CairnAPI", "CairnService", "CairnDialogue", "CairnBench", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnPostgres",
+                "CairnAPI", "CairnService", "CairnDialogue", "CairnBench", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnNightly", "CairnPostgres",
                 "CairnStorage", "CairnIndex", "CairnVectorMath",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -241,7 +241,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CairnBenchTests",
-            dependencies: ["CairnBench", "CairnEmbedding", "TestSupport"],
+            dependencies: ["CairnBench", "CairnEmbedding", "CairnNightly", "TestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -34,7 +34,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Run a benchmark and compare it with peers measured in the same run.",
         subcommands: [BenchIndexCommand.self, BenchEmbedCommand.self, BenchIngestCommand.self, BenchServeCommand.self, BenchQualityCommand.self,
                       BenchMirrorCommand.self, BenchDialogueCommand.self,
-                      BenchStartupCommand.self]
+                      BenchStartupCommand.self, BenchNightlyCommand.self]
     )
 }
 

@@ -1,6 +1,7 @@
 import CairnNightly
 import Foundation
 import Testing
+import TestSupport
 
 /// Every regression rule catches a run made worse on purpose and lets an unchanged run pass; comparable runs
 /// are the same machine kind, newest first; medians; the rule file is checked key by key.
@@ -107,6 +108,14 @@ import Testing
         #expect(RegressionRules.median([3]) == 3)
         #expect(RegressionRules.median([5, 1, 3]) == 3)
         #expect(RegressionRules.median([4, 1, 3, 2]) == 2.5)
+    }
+
+    /// The repository's rule file is valid and holds what Benchmarks/README.md says it does.
+    @Test func theShippedRuleFileLoads() throws {
+        let rules = try RegressionRules.load(try RepositoryFile.path("Benchmarks/nightly-rules.json"))
+        #expect(rules.comparableRuns == 7 && rules.minimumRuns == 3)
+        #expect(rules.floors == [.init(figure: "index/recall@10 ef 64 100k/64", min: 0.95)])
+        #expect(rules.thresholds == RegressionRules.defaultThresholds)
     }
 
     @Test func theRuleFileIsCheckedKeyByKey() throws {
