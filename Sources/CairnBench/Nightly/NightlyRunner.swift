@@ -67,6 +67,15 @@ public struct NightlyRunner: Sendable {
                     sections.append(.init(name: name, seconds: Date().timeIntervalSince(sectionStarted), status: .failed,
                                           detail: "\(error)"))
                 }
+            case "filtered":
+                do {
+                    figures += try NightlyFilteredSection.figures(n: settings.indexSizes.first ?? 100_000, log: log)
+                    sections.append(.init(name: name, seconds: Date().timeIntervalSince(sectionStarted), status: .ok,
+                                          detail: "against exact search of the same subset; peers not measured here yet"))
+                } catch {
+                    sections.append(.init(name: name, seconds: Date().timeIntervalSince(sectionStarted), status: .failed,
+                                          detail: "\(error)"))
+                }
             default:
                 sections.append(.init(name: name, seconds: 0, status: .skipped, detail: "not yet part of the nightly run"))
             }
