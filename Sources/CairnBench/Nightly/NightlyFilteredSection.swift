@@ -54,11 +54,7 @@ enum NightlyFilteredSection {
                     throw .failed("filtered section: searching: \(error)")
                 }
                 if live.exact { scans += 1 }
-                guard let last = truth.hits.last else { continue }
-                let expected = Set(truth.hits.map(\.label))
-                let tie = last.distance + max(1e-5, abs(last.distance) * 1e-5)
-                let found = live.hits.filter { expected.contains($0.label) || $0.distance <= tie }.count
-                recall += Double(min(found, truth.hits.count)) / Double(truth.hits.count)
+                recall += live.recall(against: truth) ?? 0
             }
             let label = percent(selectivity)
             let qps = Double(queries) / max(1e-9, Double(liveNanos) / 1e9)

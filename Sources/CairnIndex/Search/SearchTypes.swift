@@ -55,6 +55,19 @@ public struct SearchResult: Sendable {
     public var distanceComputations: Int
 }
 
+extension SearchResult {
+    /// The share of `exact`'s hits this result found (recall@k for `exact`, the true top k): a hit counts when
+    /// it is one of them or as close as the last of them (equal vectors tie, whichever label comes back).
+    /// Nil when `exact` has no hits.
+    public func recall(against exact: SearchResult) -> Double? {
+        guard let last = exact.hits.last else { return nil }
+        let expected = Set(exact.hits.map(\.label))
+        let tie = last.distance + max(1e-5, abs(last.distance) * 1e-5)
+        let found = hits.reduce(0) { $0 + (expected.contains($1.label) || $1.distance <= tie ? 1 : 0) }
+        return Double(min(found, exact.hits.count)) / Double(exact.hits.count)
+    }
+}
+
 /// A set of allowed labels for ``SearchFilter/allowed(_:)`` that remembers the slots it resolved to in one
 /// state of one index (the index's label table version), so repeated searches with it do not look each
 /// label up again.

@@ -37,21 +37,13 @@ extension CairnService {
         guard !busy else { throw ServiceError(.conflict, "a recall check is running; wait for its report") }
         defer { recallState.withLock { $0.running = false } }
         let options = configuration.recallCheck
-        var vectors: [String: [[Float]]] = [:]
-        let questions: [String: [String]]
+        let logged: [String: [[Float]]]
         do {
-            questions = try parts.library.loggedQuestions(perTenant: options.loggedQueriesPerTenant)
+            logged = try await parts.library.loggedQueryVectors(perTenant: options.loggedQueriesPerTenant,
+                                                                 embedder: parts.queryEmbedder)
         } catch {
             throw ServiceError(error)
         }
-        for (tenant, texts) in questions {
-            do {
-                vectors[tenant] = try await parts.queryEmbedder.embed(texts).vectors
-            } catch {
-                throw ServiceError(IngestError(.embedding, "embedding the logged questions of \(tenant): \(error)"))
-            }
-        }
-        let logged = vectors
         let result: Result<RecallCheckReport, IngestError> = await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .utility).async {
                 do {

@@ -1,4 +1,4 @@
-import CairnEmbedding
+public import CairnEmbedding
 import CairnIndex
 import CairnSQL
 import CairnStorage
@@ -9,15 +9,23 @@ extension MaterialLibrary {
     /// questions from the retrieval log, embedded by the library's embedder.
     public func checkRecall(options: RecallCheckOptions = .standard) async throws(IngestError) -> RecallCheckReport {
         if let problem = options.problem { throw IngestError(.configuration, problem) }
+        let logged = try await loggedQueryVectors(perTenant: options.loggedQueriesPerTenant, embedder: embedder)
+        return try checkRecall(options: options, loggedQueries: logged)
+    }
+
+    /// ``loggedQuestions(perTenant:)`` embedded by `embedder`, per tenant.
+    public func loggedQueryVectors(perTenant: Int, embedder: any Embedder) async throws(IngestError)
+        -> [String: [[Float]]]
+    {
         var vectors: [String: [[Float]]] = [:]
-        for (tenant, questions) in try loggedQuestions(perTenant: options.loggedQueriesPerTenant) {
+        for (tenant, questions) in try loggedQuestions(perTenant: perTenant) {
             do {
                 vectors[tenant] = try await embedder.embed(questions).vectors
             } catch {
                 throw IngestError(.embedding, "recall check: embedding the logged questions of \(tenant): \(error)")
             }
         }
-        return try checkRecall(options: options, loggedQueries: vectors)
+        return vectors
     }
 
     /// Each tenant's last `perTenant` questions in the retrieval log, newest first: a coach's questions under
@@ -110,13 +118,8 @@ extension MaterialLibrary {
             } catch {
                 throw IngestError(.configuration, "recall check: searching the chunk index: \(error)")
             }
-            guard let last = truth.hits.last else { continue }
-            // A live hit counts when it is one of the exact top k, or as close as the k-th (chunks with the same
-            // text have the same vector: which of them is returned is a tie, not a miss).
-            let expected = Set(truth.hits.map(\.label))
-            let tie = last.distance + max(1e-5, abs(last.distance) * 1e-5)
-            let found = live.hits.reduce(0) { $0 + (expected.contains($1.label) || $1.distance <= tie ? 1 : 0) }
-            let recall = Double(min(found, truth.hits.count)) / Double(truth.hits.count)
+            // Chunks with the same text have the same vector: which of them comes back is a tie, not a miss.
+            guard let recall = live.recall(against: truth) else { continue }
             total += recall
             worst = min(worst, recall)
             if live.exact { exactScans += 1 }
