@@ -140,8 +140,8 @@ let package = Package(
         .target(
             name: "CairnService",
             dependencies: [
-                "CairnDialogue", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnPostgres", "CairnSQL", "CairnStorage", "CairnIndex",
-                "CairnVectorMath",
+                "CairnDialogue", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnMirror", "CairnNightly", "CairnPostgres",
+                "CairnSQL", "CairnStorage", "CairnIndex", "CairnVectorMath",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
@@ -151,7 +151,7 @@ let package = Package(
         .target(
             name: "CairnAPI",
             dependencies: [
-                "CairnService", "CairnDialogue", "CairnIngest", "CairnKeyword", "CairnEmbedding",
+                "CairnService", "CairnDialogue", "CairnIngest", "CairnKeyword", "CairnEmbedding", "CairnNightly",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -109,6 +109,16 @@ struct APIClient: Sendable {
             #expect(problems.isEmpty, "\(problems)", sourceLocation: sourceLocation)
             return
         }
+        // A page (text/html) is checked for being described with its media type; its body is not JSON.
+        let mediaType = (response.headers[.contentType] ?? "application/json").split(separator: ";")[0]
+            .trimmingCharacters(in: .whitespaces)
+        if mediaType != "application/json" {
+            #expect(validator.responseSchema(path: template, method: method.rawValue, status: response.status,
+                                             contentType: mediaType) != nil,
+                    "\(method) \(template) answered \(response.status) as \(mediaType), which the document does not describe",
+                    sourceLocation: sourceLocation)
+            return
+        }
         guard let schema = validator.responseSchema(path: template, method: method.rawValue, status: response.status)
         else {
             let message = "\(method) \(template) answered \(response.status), which the document does not describe: "

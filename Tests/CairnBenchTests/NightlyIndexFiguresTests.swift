@@ -43,3 +43,40 @@ import Testing
         #expect(figures.allSatisfy { $0.section == "index" })
     }
 }
+
+/// The nightly's other sections turn their benchmark's report into figures against the peer of the same run,
+/// and sample the quality corpus evenly.
+@Suite struct NightlySectionFiguresTests {
+    static func embedRun(_ engine: String, threads: Int, docs: Double, p50: Double) -> EmbedBenchRun {
+        EmbedBenchRun(engine: engine, threads: threads, queryP50Ms: p50, queryP99Ms: p50 * 2, queriesPerS: 1_000 / p50,
+                      docsPerS: docs, batch: 32, queries: 100, documents: 100, repeats: 2)
+    }
+
+    @Test func embedFiguresAreAgainstOnnxruntimeAndEachOtherPeer() throws {
+        let cairn = [Self.embedRun("cairn", threads: 1, docs: 80, p50: 4), Self.embedRun("cairn", threads: 2, docs: 150, p50: 3)]
+        let peers = [Self.embedRun("onnxruntime", threads: 1, docs: 100, p50: 5),
+                     Self.embedRun("onnxruntime", threads: 2, docs: 120, p50: 3.3),
+                     Self.embedRun("torch", threads: 2, docs: 60, p50: 9)]
+        let figures = NightlyEmbedSection.figures(cairn: cairn, peers: peers)
+        #expect(figures.map(\.name) == ["docs/s 1t", "query p50 1t", "docs/s 2t", "query p50 2t", "docs/s 2t vs torch",
+                                        "query p50 2t vs torch"])
+        let docs1 = try #require(figures.first)
+        #expect(docs1.peer == "onnxruntime" && docs1.ratio == 0.8 && docs1.kind == .throughput)
+        let p50 = try #require(figures.first { $0.name == "query p50 2t vs torch" })
+        #expect(p50.kind == .latency && p50.ratio == 3)
+        // Without peers every figure stands alone.
+        #expect(NightlyEmbedSection.figures(cairn: cairn, peers: []).allSatisfy { $0.peer == nil && $0.ratio == nil })
+    }
+
+    @Test func theQualitySampleKeepsEvenlySpacedPagesAndTheirQuestions() {
+        let documents = (0..<10).map { "/c/docs/page\($0).1.txt" }
+        let queries = (0..<10).map { QualityCorpus.Query(id: $0, query: "q\($0)", relevant: ["page\($0).1"], heldOut: false) }
+            + (10..<16).map { QualityCorpus.Query(id: $0, query: "h\($0)", relevant: ["gone\($0).1"], heldOut: true) }
+        let corpus = QualityCorpus(directory: "/c", documents: documents, queries: queries)
+        let sample = corpus.sample(documents: 5)
+        #expect(sample.documents == [0, 2, 4, 6, 8].map { "/c/docs/page\($0).1.txt" })
+        #expect(sample.queries.filter { !$0.heldOut }.map(\.id) == [0, 2, 4, 6, 8])
+        #expect(sample.queries.filter(\.heldOut).map(\.id) == [10, 12, 14])
+        #expect(corpus.sample(documents: 10).documents.count == 10 && corpus.sample(documents: 0).queries.count == 16)
+    }
+}

@@ -58,6 +58,7 @@ public struct CairnServer: Sendable {
         MaterialRoutes(service: service).register(on: router)
         DialogueRoutes(service: service).register(on: router)
         MetricsRoutes(service: service).register(on: router)
+        BenchmarkRoutes(service: service).register(on: router)
         AnswerRoutes(service: service).register(on: router)
         JobRoutes(service: service).register(on: router)
         return router

@@ -195,6 +195,25 @@ enum OpenAPIDocument {
                     + "before the first.", tag: "governance", ok: (200, "The report.", "RecallCheck"),
                     errorCodes: [400, 401, 403, 404, 429, 500, 503]),
             ],
+            "/v1/benchmarks": ["get": op(
+                "Benchmark history", "The nightly benchmark runs recorded in this data directory (`cairn bench nightly "
+                    + "--data-dir`), newest first: the machine, each section's time and missing peers, every figure "
+                    + "with its peer's from the same run, the recall–throughput curves and the regressions (admin keys).",
+                tag: "benchmarks", parameters: [
+                    query("limit", "Runs to return (default 30).", ["type": "integer", "minimum": 1, "maximum": 1000]),
+                ], ok: (200, "The runs.", "BenchmarkRuns"), errorCodes: [400, 401, 403, 429, 500, 503])],
+            "/v1/benchmarks/report": ["get": [
+                "summary": "Benchmark report", "operationId": "getBenchmarkReport", "tags": ["benchmarks"],
+                "description": .string("One self-contained HTML page (inline SVG, no scripts or external assets) of the "
+                    + "nightly history: the newest run's verdict, headline table and recall–throughput curves, trends of "
+                    + "the key Cairn/peer ratios and the machine of each run (admin keys)."),
+                "responses": .object([("200", ["description": "The page.",
+                                               "content": ["text/html": ["schema": ["type": "string"]]]])]
+                    + [400, 401, 403, 429, 500, 503].map { code in
+                        (String(code), ["description": .string(Self.reason(code)),
+                                        "content": ["application/json": ["schema": Schema.ref("Error")]]])
+                    }),
+            ]],
             "/v1/users/{user_id}/data": ["delete": op(
                 "Erase user data", "Erases a user's dialogue records (and the retrievals they joined) and the materials "
                     + "they own from the index, the store, the mirror and the embedding cache; returns counts and "

@@ -49,4 +49,18 @@ enum NightlyIndexFigures {
                                peerValue: hnswlib?.bytesPerVector))
         return out
     }
+
+    /// Recall–throughput curves of Cairn (float32 and int8 walks) and each peer that ran.
+    static func curves(_ entry: IndexSweepEntry) -> [RecallCurve] {
+        let tag = "\(entry.n / 1_000)k/\(entry.efConstruction)"
+        func curve(_ engine: String, _ report: IndexBenchReport) -> RecallCurve {
+            RecallCurve(engine: engine, dataset: tag, points: report.runs.map {
+                .init(ef: $0.efSearch, recall: $0.recallAt10, qps: $0.qps1t)
+            })
+        }
+        var out = [curve("cairn", entry.cairn)]
+        if let int8 = entry.int8 { out.append(curve("cairn int8", int8)) }
+        for peer in entry.peers?.peerReports ?? [] { out.append(curve(peer.engine, peer)) }
+        return out
+    }
 }

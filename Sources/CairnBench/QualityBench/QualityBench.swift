@@ -23,6 +23,9 @@ public struct QualityBench: Sendable, BenchmarksLayout {
         /// Questions (one per line) for the latency comparison.
         public var latencyQuestions = "Benchmarks/texts/queries.txt"
         public var latencyQueries = 500
+        /// Ingest only this many documents, evenly spaced through the sorted corpus, with the questions about
+        /// them and the same share of the held-out questions (nil: the whole corpus).
+        public var documentSample: Int?
 
         public init(corpus: String, dataDirectory: String, modelDirectory: String) {
             self.corpus = corpus
@@ -41,7 +44,8 @@ public struct QualityBench: Sendable, BenchmarksLayout {
     }
 
     public func run() async throws -> QualityReport {
-        let corpus = try QualityCorpus.load(settings.corpus)
+        var corpus = try QualityCorpus.load(settings.corpus)
+        if let sample = settings.documentSample { corpus = corpus.sample(documents: sample) }
         var report = QualityReport()
         report.topK = settings.topK
         report.documents = corpus.documents.count

@@ -36,6 +36,25 @@ public struct QualityCorpus: Sendable {
         return QualityCorpus(directory: directory, documents: documents, queries: queries)
     }
 
+    /// An evenly spaced sample of `documents` documents (every k-th of the sorted list), the answerable
+    /// questions with a relevant document among them, and every k-th held-out question.
+    public func sample(documents count: Int) -> QualityCorpus {
+        guard count > 0, count < documents.count else { return self }
+        let stride = Double(documents.count) / Double(count)
+        let kept = (0..<count).map { documents[Int(Double($0) * stride)] }
+        let ids = Set(kept.map { Self.documentID(filename: ($0 as NSString).lastPathComponent) })
+        let step = max(1, Int(stride.rounded()))
+        var heldOutSeen = 0
+        let questions = queries.filter { q in
+            if q.heldOut {
+                defer { heldOutSeen += 1 }
+                return heldOutSeen % step == 0
+            }
+            return q.relevant.contains { ids.contains($0) }
+        }
+        return QualityCorpus(directory: directory, documents: kept, queries: questions)
+    }
+
     /// The document id of a file name (`ls.1.txt` → `ls.1`).
     public static func documentID(filename: String) -> String {
         filename.hasSuffix(".txt") ? String(filename.dropLast(4)) : filename

@@ -1,11 +1,13 @@
 public import ArgumentParser
 import CairnBench
+import CairnEmbedding
+import CairnIngest
 import CairnNightly
 import Foundation
 
 /// `cairn bench nightly`: every benchmark in a fixed order within a budget, recorded in the history and
 /// judged by the regression rules.
-struct BenchNightlyCommand: ParsableCommand {
+struct BenchNightlyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nightly",
         abstract: "Run the nightly benchmarks, record them in the history and check them for regressions.",
@@ -14,9 +16,12 @@ struct BenchNightlyCommand: ParsableCommand {
             run, appends the run to the history (the store's benchmark_runs table, mirrored like the rest, and
             <data-dir>/benchmarks/history.jsonl) and judges it by the rules of --rules (floors, and the median of
             the last comparable runs on the same kind of machine: Cairn/peer ratios where a peer ran). Prints a
-            Markdown summary; exits 1 with one line per regression on standard error. Sections in this version:
-            index (synthetic set, hnswlib, faiss and usearch); the others are recorded as not yet part of the
-            run.
+            Markdown summary, writes the HTML report with --html; exits 1 with one line per regression on standard
+            error. Sections: index (synthetic set; hnswlib, faiss, usearch, pgvector), filtered (50/5/0.5/0.05 %
+            against exact), embed (onnxruntime, PyTorch), ingest (against embedding alone), serve (Chroma), quality
+            (bm25s, onnxruntime exact). Peers are set up by Benchmarks/peers/setup*.sh on first use; a peer that
+            cannot be set up or run is recorded as missing. pgvector uses --database-url, $CAIRN_DATABASE_URL, or a
+            server started with scripts/postgres.sh under Benchmarks/data/nightly-postgres.
             """)
 
     @Option(name: .customLong("data-dir"), help: "The data directory whose history records the run.")
@@ -37,10 +42,26 @@ struct BenchNightlyCommand: ParsableCommand {
     @Flag(help: "Leave the peers out (recorded in the run).")
     var noPeers = false
 
+    @Option(help: "Sections to run, comma-separated (the others are recorded as skipped); default: all.")
+    var sections = NightlyRunner.sections.joined(separator: ",")
+
+    @Option(name: .customLong("database-url"), help: ArgumentHelp("The PostgreSQL with pgvector to compare with (default: "
+        + "$CAIRN_DATABASE_URL, else one started with scripts/postgres.sh)."))
+    var databaseURL: String?
+
+    @Option(help: "Passages of the serve section's index (built once under Benchmarks/data/serve-N).")
+    var servePassages = 5_000
+
+    @Option(help: "Manual pages of the quality section (an evenly spaced sample of the corpus).")
+    var qualityDocuments = 300
+
+    @Option(help: "Also write the HTML report of the whole history to this file.")
+    var html: String?
+
     @Option(help: "Also write the Markdown summary to this file.")
     var markdown: String?
 
-    func run() throws {
+    func run() async throws {
         let rulePath = rules ?? (FileManager.default.fileExists(atPath: "Benchmarks/nightly-rules.json")
             ? "Benchmarks/nightly-rules.json" : nil)
         let loaded: RegressionRules
@@ -63,13 +84,37 @@ struct BenchNightlyCommand: ParsableCommand {
         settings.efConstructions = try list(efConstructions, "ef-constructions")
         settings.peers = !noPeers
         settings.commit = Self.commit()
+        let chosen = sections.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if let unknown = chosen.first(where: { !NightlyRunner.sections.contains($0) }) {
+            throw CLIError("--sections names \"\(unknown)\"; choose from \(NightlyRunner.sections.joined(separator: ", "))")
+        }
+        guard !chosen.isEmpty else { throw CLIError("--sections is empty; name at least one section") }
+        guard servePassages > 0, qualityDocuments > 0 else {
+            throw CLIError("--serve-passages and --quality-documents must be more than 0")
+        }
+        settings.sections = chosen
+        settings.databaseURL = databaseURL
+        settings.servePassages = servePassages
+        settings.qualityDocuments = qualityDocuments
+        settings.executable = ModelLocator.executablePath() ?? CommandLine.arguments[0]
+        settings.modelDirectory = EmbedderFactory.modelDirectory(dataDirectory: dataDirectory)
         let run: NightlyRun
         do {
-            run = try NightlyRunner(settings: settings) { line in
+            run = try await NightlyRunner(settings: settings) { line in
                 FileHandle.standardError.write(Data((line + "\n").utf8))
             }.run()
         } catch {
             throw CLIError(error.message)
+        }
+        if let html {
+            do {
+                let store = try MaterialStore(dataDirectory: dataDirectory)
+                let history = NightlyHistory(database: store.database, file: NightlyHistoryFile(dataDirectory: dataDirectory))
+                try Data(NightlyReport.render(try history.runs(limit: NightlyReport.historyShown), rules: loaded).utf8)
+                    .write(to: URL(fileURLWithPath: html))
+            } catch {
+                throw CLIError("cannot write the report \(html): \(error)")
+            }
         }
         let summary = NightlyMarkdown.summary(run, comparableRuns: loaded.comparableRuns)
         print(summary, terminator: "")

@@ -17,13 +17,32 @@ public struct NightlyRun: Sendable, Hashable, Codable {
         public var detail: String?
         /// Peers this section compares with that could not run here (not installed, failed to start), by name.
         public var missingPeers: [String]
+        /// Recall–throughput curves of Cairn and each peer (the index section's), for the report.
+        public var curves: [RecallCurve]
 
-        public init(name: String, seconds: Double, status: Status, detail: String? = nil, missingPeers: [String] = []) {
+        public init(name: String, seconds: Double, status: Status, detail: String? = nil, missingPeers: [String] = [],
+                    curves: [RecallCurve] = []) {
             self.name = name
             self.seconds = seconds
             self.status = status
             self.detail = detail
             self.missingPeers = missingPeers
+            self.curves = curves
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, seconds, status, detail, missingPeers, curves
+        }
+
+        /// Runs recorded before curves were kept read with none.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            seconds = try c.decode(Double.self, forKey: .seconds)
+            status = try c.decode(Status.self, forKey: .status)
+            detail = try c.decodeIfPresent(String.self, forKey: .detail)
+            missingPeers = try c.decodeIfPresent([String].self, forKey: .missingPeers) ?? []
+            curves = try c.decodeIfPresent([RecallCurve].self, forKey: .curves) ?? []
         }
     }
 
@@ -57,6 +76,9 @@ public struct NightlyRun: Sendable, Hashable, Codable {
         self.figures = figures
         self.regressions = regressions
     }
+
+    /// Every section's curves.
+    public var curves: [RecallCurve] { sections.flatMap(\.curves) }
 
     /// The figure with this key, if the run measured it.
     public func figure(_ key: String) -> BenchFigure? { figures.first { $0.key == key } }
