@@ -103,9 +103,16 @@ s.bind(("127.0.0.1", int(sys.argv[1])))' "$port" 2>/dev/null || port=""
     fi
     [[ -n "$port" ]] || port="$(free_port)"
     echo "$port" >"${dir}/port"
-    as_pg "${bin}/pg_ctl" -D "${dir}/pgdata" -l "${dir}/server.log" -w -t 60 start \
-        -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}/socket -c fsync=on" >/dev/null \
-        || die "the server did not start: $(tail -n 5 "${dir}/server.log" | tr '\n' ' ')"
+    # The server must not hold its caller's pipes and sockets open (a caller waiting for their end would wait
+    # until the server stops): every descriptor above standard error is closed before pg_ctl starts it.
+    (
+        for fd in /proc/"${BASHPID}"/fd/*; do
+            fd="${fd##*/}"
+            if [[ "$fd" -gt 2 ]]; then eval "exec ${fd}>&-" 2>/dev/null || true; fi
+        done
+        as_pg "${bin}/pg_ctl" -D "${dir}/pgdata" -l "${dir}/server.log" -w -t 60 start \
+            -o "-c listen_addresses=127.0.0.1 -p ${port} -k ${dir}/socket -c fsync=on" >/dev/null
+    ) || die "the server did not start: $(tail -n 5 "${dir}/server.log" | tr '\n' ' ')"
     "${bin}/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt \
         -c "SELECT 1 FROM pg_database WHERE datname = 'cairn'" | grep -q 1 \
         || "${bin}/createdb" -h 127.0.0.1 -p "$port" -U postgres cairn \

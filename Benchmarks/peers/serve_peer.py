@@ -171,7 +171,9 @@ class Cairn:
 
     def top_ids(self, query, k):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        connection.request("POST", "/v1/retrieve", json.dumps({"query": query, "top_k": k}),
+        # Vector mode: recall is measured against exact vector search, which the default hybrid ranking (vector
+        # and keyword fused) is not meant to reproduce; Chroma's query is vector-only too.
+        connection.request("POST", "/v1/retrieve", json.dumps({"query": query, "top_k": k, "mode": "vector"}),
                            {"Authorization": f"Bearer {self.coach}", "Content-Type": "application/json"})
         body = json.loads(connection.getresponse().read())
         return [r["chunk_id"] for r in body["results"]]

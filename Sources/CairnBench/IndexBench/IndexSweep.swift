@@ -42,7 +42,8 @@ public struct IndexSweep: Sendable {
     public func validated() throws(IndexBenchError) -> IndexSweep {
         guard !sizes.isEmpty else { throw .invalidSetting("--sizes: give at least one size") }
         guard !efConstructions.isEmpty else { throw .invalidSetting("--ef-constructions: give at least one value") }
-        guard case .synthetic = template.source else {
+        // A files source has one size: its own (which only labels the entry).
+        if case .files = template.source, sizes.count != 1 {
             throw .invalidSetting("--sizes measures the synthetic set: leave out --base/--queries")
         }
         for n in sizes { for efc in efConstructions { _ = try settings(n: n, efConstruction: efc).validated() } }

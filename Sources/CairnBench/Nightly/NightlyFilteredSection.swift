@@ -11,12 +11,112 @@ import Foundation
 /// queries/s against the exact scan of the same subset as the peer (the ratio is the walk's speed-up, stable
 /// across machines), and the share of searches the index answered by scanning the subset exactly (sets of
 /// at most the full-scan threshold, 10,000 vectors, are scanned: their recall is 1 by construction).
+///
+/// With peers, `Benchmarks/peers/filtered_peer.py` builds hnswlib and faiss on the same vectors and asks the
+/// same queries with the same allowed sets through each engine's own filter (hnswlib's filter callable,
+/// faiss's IDSelectorBatch) at the same ef; their recall is against the same exact answers. Figures:
+/// `recall@10 ef <ef> <p> vs <peer>` and `qps <p> vs <peer>` (one query at a time, one thread each).
 enum NightlyFilteredSection {
+    static let peers = ["hnswlib", "faiss"]
+
+    /// What the section measured, and the peers that could not run.
+    struct Outcome {
+        var figures: [BenchFigure] = []
+        var missingPeers: [String] = []
+        var detail: String?
+    }
+
+    /// The section with its peers: Cairn's figures, then each peer's against Cairn's.
+    static func run(n: Int, peers: Bool, benchmarksDirectory: String, log: @escaping @Sendable (String) -> Void)
+        throws(IndexBenchError) -> Outcome {
+        var sets: [(label: String, allowed: [UInt64], truth: [[UInt64]])] = []
+        var queryRows: [[Float]] = []
+        var base: Matrix?
+        var outcome = Outcome()
+        outcome.figures = try figures(n: n, log: log) { b, q, label, allowed, truth in
+            base = b
+            queryRows = q
+            sets.append((label, allowed, truth))
+        }
+        guard peers, let base else { return outcome }
+        do {
+            outcome.figures += try peerFigures(base: base, queries: queryRows, sets: sets, cairn: outcome.figures,
+                                               benchmarksDirectory: benchmarksDirectory, log: log, missing: &outcome.missingPeers)
+        } catch {
+            log("filtered: peers: \(error)")
+            outcome.missingPeers = Self.peers
+            outcome.detail = "peers: \(error)"
+        }
+        return outcome
+    }
+
+    /// Writes the vectors, allowed sets and exact answers, runs filtered_peer.py and reads its figures back.
+    static func peerFigures(base: Matrix, queries: [[Float]], sets: [(label: String, allowed: [UInt64], truth: [[UInt64]])],
+                            cairn: [BenchFigure], benchmarksDirectory: String, log: @Sendable (String) -> Void,
+                            missing: inout [String]) throws -> [BenchFigure] {
+        let layout = Layout(benchmarksDirectory: benchmarksDirectory)
+        let work = layout.path("results", "nightly-filtered-\(getpid())")
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let dim = base.cols
+        try VecsFile.write(path: work + "/base.fvecs", count: base.rows, dimension: dim) { UnsafeRawPointer(base.row($0)) }
+        let flat = queries.flatMap { $0 }
+        try flat.withUnsafeBufferPointer { buffer in
+            try VecsFile.write(path: work + "/queries.fvecs", count: queries.count, dimension: dim) {
+                UnsafeRawPointer(buffer.baseAddress! + $0 * dim)
+            }
+        }
+        for set in sets {
+            let name = set.label
+            let ids = set.allowed.map { Int64($0).littleEndian }
+            try ids.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: work + "/\(name).allowed")) }
+            let truth = set.truth.map { row in (0..<10).map { Int32(truncatingIfNeeded: $0 < row.count ? Int64(row[$0]) : -1) } }
+            let flatTruth = truth.flatMap { $0 }
+            try flatTruth.withUnsafeBufferPointer { buffer in
+                try VecsFile.write(path: work + "/\(name).truth.ivecs", count: truth.count, dimension: 10) {
+                    UnsafeRawPointer(buffer.baseAddress! + $0 * 10)
+                }
+            }
+        }
+        try ChildProcess.run(layout.python, [layout.path("peers", "filtered_peer.py"), "--base", work + "/base.fvecs",
+                                             "--queries", work + "/queries.fvecs", "--sets", work,
+                                             "--names", sets.map(\.label).joined(separator: ","), "--ef", "64",
+                                             "--json", work + "/out.json"], removing: ["OPENBLAS_CORETYPE"],
+                             what: "filtered_peer.py")
+        guard let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/out.json")))
+                as? [String: Any], let engines = report["engines"] as? [String: [String: [String: Any]]]
+        else { throw IndexBenchError.peer("filtered_peer.py wrote no report") }
+        missing = Self.peers.filter { engines[$0] == nil }
+        var out: [BenchFigure] = []
+        for peer in Self.peers {
+            guard let byName = engines[peer] else { continue }
+            for set in sets {
+                guard let row = byName[set.label],
+                      let recall = (row["recall_at_10"] as? NSNumber)?.doubleValue,
+                      let qps = (row["qps"] as? NSNumber)?.doubleValue else { continue }
+                if let mine = cairn.first(where: { $0.name == "recall@10 ef 64 \(set.label)" }) {
+                    out.append(BenchFigure(section: section, name: "\(mine.name) vs \(peer)", kind: .recall,
+                                           value: mine.value, unit: "recall", peer: peer, peerValue: recall))
+                }
+                if let mine = cairn.first(where: { $0.name == "qps \(set.label)" }) {
+                    out.append(BenchFigure(section: section, name: "qps \(set.label) vs \(peer)", kind: .throughput,
+                                           value: mine.value, unit: "q/s", peer: peer, peerValue: qps))
+                }
+            }
+        }
+        return out
+    }
+
+    struct Layout: BenchmarksLayout { var benchmarksDirectory: String }
+
     static let section = "filtered"
     static let selectivities = [0.5, 0.05, 0.005, 0.0005]
 
+    /// Cairn's figures; `keep` receives the base, the queries and each set's allowed labels and exact answers.
     static func figures(n: Int, queries: Int = 200, ef: Int = 64, dimension: Int = SyntheticDataset.defaultDimension,
-                        seed: UInt64 = 7, log: @Sendable (String) -> Void) throws(IndexBenchError) -> [BenchFigure] {
+                        seed: UInt64 = 7, log: @Sendable (String) -> Void,
+                        keep: (Matrix, [[Float]], String, [UInt64], [[UInt64]]) -> Void = { _, _, _, _, _ in })
+        throws(IndexBenchError) -> [BenchFigure] {
         let (base, query) = SyntheticDataset.make(n: n, queries: queries, dim: dimension, seed: seed)
         let dim = base.cols
         let index: HNSWIndex
@@ -39,6 +139,7 @@ enum NightlyFilteredSection {
             var scans = 0
             var liveNanos: UInt64 = 0
             var exactNanos: UInt64 = 0
+            var answers: [[UInt64]] = []
             for q in 0..<queries {
                 let vector = UnsafeBufferPointer(start: UnsafePointer(query.row(q)), count: dim)
                 let live: SearchResult
@@ -54,9 +155,12 @@ enum NightlyFilteredSection {
                     throw .failed("filtered section: searching: \(error)")
                 }
                 if live.exact { scans += 1 }
+                answers.append(truth.hits.map(\.label))
                 recall += live.recall(against: truth) ?? 0
             }
             let label = percent(selectivity)
+            keep(base, (0..<queries).map { Array(UnsafeBufferPointer(start: query.row($0), count: dim)) }, label,
+                 labels.sorted(), answers)
             let qps = Double(queries) / max(1e-9, Double(liveNanos) / 1e9)
             let exactQps = Double(queries) / max(1e-9, Double(exactNanos) / 1e9)
             out.append(BenchFigure(section: section, name: "recall@10 ef \(ef) \(label)", kind: .recall,

@@ -13,8 +13,13 @@ import Foundation
 enum NightlyIndexFigures {
     static let section = "index"
 
-    static func figures(_ entry: IndexSweepEntry, defaultEf: Int) -> [BenchFigure] {
-        let tag = "\(entry.n / 1_000)k/\(entry.efConstruction)"
+    /// `100k/64` for the synthetic set, `<name> 1000k/64` for a configured dataset.
+    static func tag(_ entry: IndexSweepEntry, dataset: String?) -> String {
+        (dataset.map { "\($0) " } ?? "") + "\(entry.n / 1_000)k/\(entry.efConstruction)"
+    }
+
+    static func figures(_ entry: IndexSweepEntry, defaultEf: Int, dataset: String? = nil) -> [BenchFigure] {
+        let tag = tag(entry, dataset: dataset)
         let peers = entry.peers?.peerReports ?? []
         var out: [BenchFigure] = []
         for target in PeerComparison.recallTargets {
@@ -51,8 +56,8 @@ enum NightlyIndexFigures {
     }
 
     /// Recall–throughput curves of Cairn (float32 and int8 walks) and each peer that ran.
-    static func curves(_ entry: IndexSweepEntry) -> [RecallCurve] {
-        let tag = "\(entry.n / 1_000)k/\(entry.efConstruction)"
+    static func curves(_ entry: IndexSweepEntry, dataset: String? = nil) -> [RecallCurve] {
+        let tag = tag(entry, dataset: dataset)
         func curve(_ engine: String, _ report: IndexBenchReport) -> RecallCurve {
             RecallCurve(engine: engine, dataset: tag, points: report.runs.map {
                 .init(ef: $0.efSearch, recall: $0.recallAt10, qps: $0.qps1t)

@@ -40,30 +40,34 @@ struct NightlyPgvector {
         figures.append(BenchFigure(section: NightlyIndexFigures.section, name: "pgvector build \(tag)", kind: .latency,
                                    value: report.cairnBuildSeconds, unit: "s", peer: "pgvector",
                                    peerValue: report.pgvectorBuildSeconds))
-        let curve = RecallCurve(engine: "pgvector (one client)", dataset: tag, points: report.pgvector.map {
+        let curve = RecallCurve(engine: "pgvector", dataset: tag, points: report.pgvector.map {
             .init(ef: $0.efSearch, recall: $0.recallAt10, qps: $0.qps)
         })
         return (figures, [curve])
     }
 
-    /// Runs `scripts/postgres.sh` with `arguments`; returns the last line it printed (the URL for `start`).
+    /// Runs `scripts/postgres.sh` with `arguments`; for `start DIR`, returns the URL it wrote to `DIR/url`.
+    ///
+    /// Its standard output goes nowhere rather than to a pipe: the server it starts would hold the pipe open.
     static func postgres(_ arguments: [String], settings: NightlyRunner.Settings) throws -> String {
         let script = ((settings.benchmarksDirectory as NSString).appendingPathComponent("../scripts/postgres.sh")
             as NSString).standardizingPath
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["bash", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.standardError
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw IndexBenchError.peer("scripts/postgres.sh \(arguments.joined(separator: " ")) exited with status "
                 + "\(process.terminationStatus) (its output is above)")
         }
-        return output.split(separator: "\n").last.map(String.init)?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard arguments.first == "start", arguments.count > 1 else { return "" }
+        let url = (try? String(contentsOfFile: arguments[1] + "/url", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !url.isEmpty else { throw IndexBenchError.peer("scripts/postgres.sh start wrote no \(arguments[1])/url") }
+        return url
     }
 }

@@ -1,5 +1,6 @@
 public import CairnNightly
 import CairnIngest
+import CairnVectorMath
 import Foundation
 
 /// `cairn bench nightly`: the benchmarks in a fixed order within a time budget, every figure with its peer's,
@@ -17,6 +18,8 @@ public struct NightlyRunner: Sendable {
         public var budgetSeconds: Double = 45 * 60
         /// The sections to run (the others are recorded as skipped); all by default.
         public var sections: [String] = NightlyRunner.sections
+        /// `.fvecs` datasets the index section also measures (name, base, queries, ground truth or nil).
+        public var datasets: [(name: String, base: String, queries: String, groundTruth: String?)] = []
         /// The index section's synthetic sizes and ef_construction values.
         public var indexSizes: [Int] = [100_000]
         public var efConstructions: [Int] = [64]
@@ -112,9 +115,10 @@ public struct NightlyRunner: Sendable {
         switch name {
         case "index": return try indexSection()
         case "filtered":
-            return SectionResult(
-                figures: try NightlyFilteredSection.figures(n: settings.indexSizes.first ?? 100_000, log: log),
-                detail: "against exact search of the same subset")
+            let outcome = try NightlyFilteredSection.run(n: settings.indexSizes.first ?? 100_000, peers: settings.peers,
+                                                         benchmarksDirectory: settings.benchmarksDirectory, log: log)
+            return SectionResult(figures: outcome.figures, missingPeers: outcome.missingPeers,
+                                 detail: outcome.detail ?? "against exact search of the same subset")
         case "embed": return await NightlyEmbedSection(settings: settings, log: log).run()
         case "ingest": return try await NightlyIngestSection(settings: settings, log: log).run()
         case "serve": return try await NightlyServeSection(settings: settings, log: log).run()
@@ -134,11 +138,21 @@ public struct NightlyRunner: Sendable {
         sweep.int8 = true
         let stamp = Date.ISO8601FormatStyle().format(Date()).filter { $0.isNumber }
         let report = try sweep.validated().run(stamp: "nightly-\(stamp)", peers: settings.peers, log: log)
+        var entries = report.entries.map { (entry: $0, dataset: String?.none) }
+        for dataset in settings.datasets {
+            var files = template
+            files.source = .files(base: dataset.base, queries: dataset.queries, groundTruth: dataset.groundTruth)
+            let n = try IndexBenchDataset.load(files, log: log).base.rows
+            var sweep = IndexSweep(template: files, sizes: [n], efConstructions: settings.efConstructions)
+            sweep.int8 = true
+            let found = try sweep.validated().run(stamp: "nightly-\(stamp)-\(dataset.name)", peers: settings.peers, log: log)
+            entries += found.entries.map { ($0, dataset.name) }
+        }
         var result = SectionResult()
         var missing = Set<String>()
-        for entry in report.entries {
-            result.figures += NightlyIndexFigures.figures(entry, defaultEf: 64)
-            result.curves += NightlyIndexFigures.curves(entry)
+        for (entry, dataset) in entries {
+            result.figures += NightlyIndexFigures.figures(entry, defaultEf: 64, dataset: dataset)
+            result.curves += NightlyIndexFigures.curves(entry, dataset: dataset)
             if settings.peers {
                 let present = Set((entry.peers?.peerReports ?? []).map(\.engine))
                 missing.formUnion(PeerComparison.graphPeers.filter { !present.contains($0) })

@@ -39,6 +39,10 @@ struct BenchNightlyCommand: AsyncParsableCommand {
     @Option(help: "ef_construction values of the index section (comma-separated).")
     var efConstructions = "64"
 
+    @Option(help: ArgumentHelp("A .fvecs dataset the index section also measures: NAME=BASE.fvecs,QUERIES.fvecs"
+        + "[,GROUNDTRUTH.ivecs] (repeatable; ground truth is computed and cached beside BASE when left out)."))
+    var fvecs: [String] = []
+
     @Flag(help: "Leave the peers out (recorded in the run).")
     var noPeers = false
 
@@ -57,6 +61,9 @@ struct BenchNightlyCommand: AsyncParsableCommand {
 
     @Option(help: "Also write the HTML report of the whole history to this file.")
     var html: String?
+
+    @Option(help: "The benchmark harness directory (peers, texts; data and results go under it).")
+    var benchmarksDir = "Benchmarks"
 
     @Option(help: "Also write the Markdown summary to this file.")
     var markdown: String?
@@ -93,6 +100,18 @@ struct BenchNightlyCommand: AsyncParsableCommand {
             throw CLIError("--serve-passages and --quality-documents must be more than 0")
         }
         settings.sections = chosen
+        for entry in fvecs {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            let files = parts.count == 2 ? parts[1].split(separator: ",").map(String.init) : []
+            guard parts.count == 2, !parts[0].isEmpty, !parts[0].contains(" "), (2...3).contains(files.count) else {
+                throw CLIError("--fvecs is \"\(entry)\"; give NAME=BASE.fvecs,QUERIES.fvecs[,GROUNDTRUTH.ivecs]")
+            }
+            for file in files where !FileManager.default.fileExists(atPath: file) {
+                throw CLIError("--fvecs \(parts[0]): \(file) does not exist")
+            }
+            settings.datasets.append((parts[0], files[0], files[1], files.count == 3 ? files[2] : nil))
+        }
+        settings.benchmarksDirectory = benchmarksDir
         settings.databaseURL = databaseURL
         settings.servePassages = servePassages
         settings.qualityDocuments = qualityDocuments

@@ -27,11 +27,12 @@ public enum NightlyReport {
         html += banner(latest)
         html += "<h2>Headline</h2>" + headline(latest, history: ordered, rules: rules)
         html += "<h2>Sections</h2>" + sectionsTable(latest)
-        let datasets = Array(NSOrderedSet(array: latest.curves.map(\.dataset))) as? [String] ?? []
+        let datasets = unique(latest.curves.map(\.dataset))
         if !datasets.isEmpty {
             html += "<h2>Recall and throughput</h2><p class=\"note\">recall@10 against exact search and single-thread "
                 + "queries/s across the ef sweep, Cairn (solid) and each peer (dashed) built and searched in this run. "
-                + "Up and to the right is better.</p><div class=\"grid\">"
+                + "pgvector is asked by one client over libpq, the others in process. Up and to the right is better.</p>"
+                + "<div class=\"grid\">"
             for dataset in datasets {
                 let curves = latest.curves.filter { $0.dataset == dataset }
                 let series = curves.enumerated().map { i, c in
@@ -127,7 +128,7 @@ public enum NightlyReport {
     static func trends(_ latest: NightlyRun, history: [NightlyRun]) -> String {
         let runs = Array(history.filter { $0.machine.kind == latest.machine.kind }.suffix(historyShown))
         var keys: [BenchFigure] = []
-        for section in Array(NSOrderedSet(array: latest.figures.map(\.section))) as? [String] ?? [] {
+        for section in unique(latest.figures.map(\.section)) {
             let inSection = latest.figures.filter { $0.section == section && $0.kind != .info }
             let withPeer = inSection.filter { $0.ratio != nil }
             keys += (withPeer + inSection.filter { $0.ratio == nil }).prefix(trendsPerSection)
@@ -180,6 +181,12 @@ public enum NightlyReport {
     }
 
     static func number(_ x: Double) -> String { NightlyMarkdown.number(x) }
+
+    /// The distinct values in their first order.
+    static func unique(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.filter { seen.insert($0).inserted }
+    }
 
     static let style = """
         body{font:14px/1.45 "Liberation Sans",Arial,sans-serif;color:#1d2430;background:#f6f7f9;margin:0}

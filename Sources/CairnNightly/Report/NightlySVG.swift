@@ -27,7 +27,9 @@ enum NightlySVG {
     static func lines(_ title: String, series: [Series], xTitle: String, yTitle: String, logY: Bool = false,
                       xLabels: [String]? = nil, reference: (value: Double, label: String)? = nil,
                       width: Double = 560, height: Double = 300) -> String {
-        let left = 64.0, right = 16.0, top = 34.0, bottom = 48.0
+        // Several series get a legend column at the right, clear of the lines.
+        let legend = series.filter { !$0.points.isEmpty }.count > 1
+        let left = 64.0, right = legend ? 132.0 : 16.0, top = 34.0, bottom = 48.0
         let all = series.flatMap(\.points).filter { $0.x.isFinite && $0.y.isFinite && (!logY || $0.y > 0) }
         var out = "<svg class=\"chart\" role=\"img\" viewBox=\"0 0 \(fmt(width)) \(fmt(height))\" width=\"\(fmt(width))\" "
             + "height=\"\(fmt(height))\"><title>\(escape(title))</title>"
@@ -58,10 +60,12 @@ enum NightlySVG {
             return top + (1 - t) * plotH
         }
         out += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(plotW))\" height=\"\(fmt(plotH))\" class=\"pa\"/>"
-        for tick in yTicks(y0, y1, log: logY) {
+        let ticks = yTicks(y0, y1, log: logY)
+        for tick in ticks {
             let y = py(tick)
+            let label = logY ? short(tick) : label(tick, step: ticks.count > 1 ? ticks[1] - ticks[0] : abs(tick))
             out += "<line x1=\"\(fmt(left))\" x2=\"\(fmt(left + plotW))\" y1=\"\(fmt(y))\" y2=\"\(fmt(y))\" class=\"gr\"/>"
-                + "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(y + 4))\" text-anchor=\"end\" class=\"tk\">\(short(tick))</text>"
+                + "<text x=\"\(fmt(left - 6))\" y=\"\(fmt(y + 4))\" text-anchor=\"end\" class=\"tk\">\(label)</text>"
         }
         if let xLabels {
             let every = max(1, Int((Double(xLabels.count) / 8).rounded(.up)))
@@ -70,9 +74,10 @@ enum NightlySVG {
                     + "class=\"tk\">\(escape(label))</text>"
             }
         } else {
-            for tick in yTicks(x0, x1, log: false) {
+            let xTicks = yTicks(x0, x1, log: false)
+            for tick in xTicks {
                 out += "<text x=\"\(fmt(px(tick)))\" y=\"\(fmt(top + plotH + 16))\" text-anchor=\"middle\" "
-                    + "class=\"tk\">\(short(tick))</text>"
+                    + "class=\"tk\">\(label(tick, step: xTicks.count > 1 ? xTicks[1] - xTicks[0] : abs(tick)))</text>"
             }
         }
         out += "<text x=\"\(fmt(left + plotW / 2))\" y=\"\(fmt(height - 8))\" text-anchor=\"middle\" class=\"at\">"
@@ -96,12 +101,15 @@ enum NightlySVG {
                               tip: p.tip)
             }
         }
-        // The legend, inside the plot's top-left corner.
-        var ly = top + 14
-        for (index, s) in series.enumerated() where !s.points.isEmpty {
-            out += marker(index, x: left + 12, y: ly - 4, color: s.color, big: false, tip: s.name)
-                + "<text x=\"\(fmt(left + 22))\" y=\"\(fmt(ly))\" class=\"lg\">\(escape(s.name))</text>"
-            ly += 15
+        // The legend: one series is named in its line's tooltip and the title; several get a column at the right.
+        var ly = top + 10
+        for (index, s) in series.enumerated() where legend && !s.points.isEmpty {
+            let x = left + plotW + 14
+            out += "<line x1=\"\(fmt(x - 6))\" x2=\"\(fmt(x + 6))\" y1=\"\(fmt(ly - 4))\" y2=\"\(fmt(ly - 4))\" "
+                + "stroke=\"\(s.color)\" stroke-width=\"2\"" + (s.dashed ? " stroke-dasharray=\"3 2\"" : "") + "/>"
+                + marker(index, x: x, y: ly - 4, color: s.color, big: false, tip: s.name)
+                + "<text x=\"\(fmt(x + 12))\" y=\"\(fmt(ly))\" class=\"lg\">\(escape(truncated(s.name, 16)))</text>"
+            ly += 16
         }
         return out + "</svg>"
     }
@@ -151,12 +159,28 @@ enum NightlySVG {
         return ticks
     }
 
+    /// A linear axis label with as many decimals as the tick step needs (0.95, 0.96 rather than 1, 1).
+    static func label(_ x: Double, step: Double) -> String {
+        guard step > 0, step.isFinite else { return short(x) }
+        if abs(x) >= 10_000 && step >= 1_000 { return String(format: "%.0fk", x / 1_000) }
+        // The fewest decimals that write the step exactly (0.025 → 3, 0.5 → 1, 20 → 0).
+        let decimals = (0...6).first { d in
+            let scaled = step * pow(10, Double(d))
+            return abs(scaled - scaled.rounded()) < 1e-6 * max(1, scaled)
+        } ?? 6
+        return String(format: "%.\(decimals)f", x)
+    }
+
     static func short(_ x: Double) -> String {
         let a = abs(x)
         if a >= 10_000 { return String(format: "%.0fk", x / 1_000) }
         if a >= 100 || x == x.rounded() { return String(format: "%.0f", x) }
         if a >= 1 { return String(format: "%.2g", x) == "1" ? "1" : String(format: "%.3g", x) }
         return String(format: "%.3g", x)
+    }
+
+    static func truncated(_ text: String, _ limit: Int) -> String {
+        text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
     }
 
     static func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
