@@ -74,7 +74,7 @@ public enum NightlyReport {
         let e = NightlySVG.escape
         let earlier = RegressionRules.comparable(history, to: run)
         let regressed = Dictionary(run.regressions.map { ($0.figure, $0) }, uniquingKeysWith: { a, _ in a })
-        var out = "<table class=\"figures\"><thead><tr><th>figure</th><th>Cairn</th><th>peer</th><th>peer's</th>"
+        var out = "<div class=\"wide\"><table class=\"figures\"><thead><tr><th>figure</th><th>Cairn</th><th>peer</th><th>peer's</th>"
             + "<th>Cairn/peer</th><th>median before</th><th>verdict</th></tr></thead><tbody>"
         var section = ""
         for f in run.figures {
@@ -108,19 +108,19 @@ public enum NightlyReport {
                 + "<td>\(median.map { e((f.ratio != nil ? String(format: "%.2f×", $0) : number($0))) } ?? "–")</td>"
                 + "<td class=\"verdict\">\(e(verdict))</td></tr>"
         }
-        return out + "</tbody></table>"
+        return out + "</tbody></table></div>"
     }
 
     static func sectionsTable(_ run: NightlyRun) -> String {
         let e = NightlySVG.escape
-        var out = "<table><thead><tr><th>section</th><th>status</th><th>seconds</th><th>peers missing</th><th>detail</th>"
+        var out = "<div class=\"wide\"><table><thead><tr><th>section</th><th>status</th><th>seconds</th><th>peers missing</th><th>detail</th>"
             + "</tr></thead><tbody>"
         for s in run.sections {
             out += "<tr class=\"\(s.status == .failed ? "regressed" : "")\"><td>\(e(s.name))</td><td>\(s.status.rawValue)</td>"
                 + "<td>\(String(format: "%.1f", s.seconds))</td><td>\(e(s.missingPeers.joined(separator: ", ")))</td>"
                 + "<td>\(e(s.detail ?? ""))</td></tr>"
         }
-        return out + "</tbody></table>"
+        return out + "</tbody></table></div>"
     }
 
     /// The key figures' Cairn/peer ratios (or values without a peer) over the runs on the newest run's kind of
@@ -166,7 +166,7 @@ public enum NightlyReport {
 
     static func machines(_ runs: [NightlyRun]) -> String {
         let e = NightlySVG.escape
-        var out = "<table><thead><tr><th>run</th><th>started</th><th>commit</th><th>machine</th><th>BLAS</th>"
+        var out = "<div class=\"wide\"><table><thead><tr><th>run</th><th>started</th><th>commit</th><th>machine</th><th>BLAS</th>"
             + "<th>load before → after</th><th>minutes</th><th>sections ok / failed / skipped</th><th>regressions</th>"
             + "</tr></thead><tbody>"
         for run in runs.suffix(historyShown).reversed() {
@@ -177,7 +177,7 @@ public enum NightlyReport {
                 + String(format: "<td>%.2f → %.2f</td><td>%.1f</td>", run.loadBefore, run.loadAfter, run.wallSeconds / 60)
                 + "<td>\(count(.ok)) / \(count(.failed)) / \(count(.skipped))</td><td>\(run.regressions.count)</td></tr>"
         }
-        return out + "</tbody></table>"
+        return out + "</tbody></table></div>"
     }
 
     static func number(_ x: Double) -> String { NightlyMarkdown.number(x) }
@@ -199,6 +199,7 @@ public enum NightlyReport {
         .banner.none{background:#eef1f5;color:#37474f;border:1px solid #cfd8dc}
         .banner ul{margin:6px 0 0;padding-left:20px;font-weight:normal}
         table{border-collapse:collapse;width:100%;background:#fff;font-size:13px}
+        .wide{overflow-x:auto;max-width:100%}
         th,td{border-bottom:1px solid #e3e6ea;padding:4px 8px;text-align:left;vertical-align:top}
         td:nth-child(n+2){font-variant-numeric:tabular-nums}
         tr.group th{background:#eef1f5;text-transform:uppercase;font-size:11px;letter-spacing:.05em}

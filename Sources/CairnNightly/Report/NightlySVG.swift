@@ -70,7 +70,9 @@ enum NightlySVG {
         if let xLabels {
             let every = max(1, Int((Double(xLabels.count) / 8).rounded(.up)))
             for (i, label) in xLabels.enumerated() where i % every == 0 || i == xLabels.count - 1 {
-                out += "<text x=\"\(fmt(px(Double(i))))\" y=\"\(fmt(top + plotH + 16))\" text-anchor=\"middle\" "
+                // The outermost labels keep inside the chart.
+                let anchor = xLabels.count == 1 ? "middle" : i == 0 ? "start" : i == xLabels.count - 1 ? "end" : "middle"
+                out += "<text x=\"\(fmt(px(Double(i))))\" y=\"\(fmt(top + plotH + 16))\" text-anchor=\"\(anchor)\" "
                     + "class=\"tk\">\(escape(label))</text>"
             }
         } else {
