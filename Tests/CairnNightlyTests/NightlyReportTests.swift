@@ -37,7 +37,14 @@ import TestSupport
         #expect(html.contains("REGRESSION index/qps@0.95 100k/64 (ratio to hnswlib)"))
         // The headline: the regressed row highlighted, the others judged against the median of earlier runs.
         let regressedRows = html.components(separatedBy: "<tr class=\"regressed\"><td>qps@0.95 100k/64</td>").count - 1
-        #expect(regressedRows == 1)
+        #expect(regressedRows == 2)  // in the headline and under All figures
+        // The headline holds each section's key figures (here up to three of index's: not bytes/vector); All
+        // figures holds every one.
+        let headline = try #require(html.components(separatedBy: "<h2>Headline</h2>").last?
+            .components(separatedBy: "<h2>Sections</h2>").first)
+        let everything = try #require(html.components(separatedBy: "<h2>All figures</h2>").last)
+        #expect(!headline.contains("<td>bytes/vector</td>") && everything.contains("<td>bytes/vector</td>"))
+        #expect(headline.contains("<td>retrieve p50</td>") && headline.contains("<td>hybrid nDCG@10</td>"))
         #expect(html.contains("<td>build 100k/64</td><td>14 s</td><td>faiss</td><td>15</td><td>1.07×</td><td>1.07×</td>"
             + "<td class=\"verdict\">ok</td>"))
         // One recall–throughput chart with the four engines, the peers dashed.

@@ -25,7 +25,11 @@ public enum NightlyReport {
                        + "%.2f → %.2f</p>", latest.id, e(latest.startedAt), e(latest.commit), e(latest.machine.kind),
                        e(latest.machine.blasCore), latest.wallSeconds / 60, latest.loadBefore, latest.loadAfter)
         html += banner(latest)
-        html += "<h2>Headline</h2>" + headline(latest, history: ordered, rules: rules)
+        // The key figures of each section, and any figure that regressed.
+        let keys = Set(keyFigures(latest).map(\.key) + latest.regressions.map(\.figure))
+        html += "<h2>Headline</h2><p class=\"note\">The key figures of each section and any that regressed; every "
+            + "figure is under All figures below.</p>"
+            + headline(latest, history: ordered, rules: rules) { keys.contains($0.key) }
         html += "<h2>Sections</h2>" + sectionsTable(latest)
         let datasets = unique(latest.curves.map(\.dataset))
         if !datasets.isEmpty {
@@ -49,6 +53,7 @@ public enum NightlyReport {
             html += "</div>"
         }
         html += "<h2>Trends</h2>" + trends(latest, history: ordered)
+        html += "<h2>All figures</h2>" + headline(latest, history: ordered, rules: rules) { _ in true }
         html += "<h2>Runs and machines</h2>" + machines(ordered)
         return html + "</main></body></html>"
     }
@@ -70,14 +75,15 @@ public enum NightlyReport {
 
     /// Every figure of the run: its value, the peer's, the ratio, the median it is judged against, and a
     /// regressed row highlighted.
-    static func headline(_ run: NightlyRun, history: [NightlyRun], rules: RegressionRules) -> String {
+    static func headline(_ run: NightlyRun, history: [NightlyRun], rules: RegressionRules,
+                         including: (BenchFigure) -> Bool) -> String {
         let e = NightlySVG.escape
         let earlier = RegressionRules.comparable(history, to: run)
         let regressed = Dictionary(run.regressions.map { ($0.figure, $0) }, uniquingKeysWith: { a, _ in a })
         var out = "<div class=\"wide\"><table class=\"figures\"><thead><tr><th>figure</th><th>Cairn</th><th>peer</th><th>peer's</th>"
             + "<th>Cairn/peer</th><th>median before</th><th>verdict</th></tr></thead><tbody>"
         var section = ""
-        for f in run.figures {
+        for f in run.figures where including(f) {
             if f.section != section {
                 section = f.section
                 out += "<tr class=\"group\"><th colspan=\"7\">\(e(section))</th></tr>"
@@ -127,12 +133,7 @@ public enum NightlyReport {
     /// machine: up to ``trendsPerSection`` per section, regressions marked in red.
     static func trends(_ latest: NightlyRun, history: [NightlyRun]) -> String {
         let runs = Array(history.filter { $0.machine.kind == latest.machine.kind }.suffix(historyShown))
-        var keys: [BenchFigure] = []
-        for section in unique(latest.figures.map(\.section)) {
-            let inSection = latest.figures.filter { $0.section == section && $0.kind != .info }
-            let withPeer = inSection.filter { $0.ratio != nil }
-            keys += (withPeer + inSection.filter { $0.ratio == nil }).prefix(trendsPerSection)
-        }
+        let keys = keyFigures(latest)
         guard !keys.isEmpty else { return "<p class=\"note\">No figures to follow yet.</p>" }
         var out = "<p class=\"note\">\(runs.count) run\(runs.count == 1 ? "" : "s") on \(NightlySVG.escape(latest.machine.kind)). "
             + "Ratios are Cairn against the peer of the same run (above 1: Cairn ahead); figures without a peer are "
@@ -162,6 +163,30 @@ public enum NightlyReport {
                                     width: 560, height: 240)
         }
         return out + "</div>"
+    }
+
+    /// What each section is read for first, by figure-name prefix, in order.
+    static let preferred: [String: [String]] = [
+        "index": ["qps@recall0.95 ", "recall@10 ef 64 ", "pgvector qps@ef_search 100 "],
+        "filtered": ["recall@10 ef 64 50% vs hnswlib", "qps 50% vs hnswlib", "qps 5% vs hnswlib"],
+        "embed": ["docs/s 2t", "query p50 1t"],
+        "ingest": ["chunks/s"],
+        "serve": ["retrieve p50 idle", "req/s c=8", "recall@10"],
+        "quality": ["nDCG@10 hybrid", "nDCG@10 vector", "nDCG@10 keyword"],
+    ]
+
+    /// Up to ``trendsPerSection`` figures per section: the preferred ones the run measured, then its first
+    /// figures with a peer, then the others (never an info figure).
+    static func keyFigures(_ run: NightlyRun) -> [BenchFigure] {
+        var keys: [BenchFigure] = []
+        for section in unique(run.figures.map(\.section)) {
+            let inSection = run.figures.filter { $0.section == section && $0.kind != .info }
+            let chosen = (preferred[section] ?? []).compactMap { prefix in inSection.first { $0.name.hasPrefix(prefix) } }
+            let rest = inSection.filter { $0.ratio != nil } + inSection.filter { $0.ratio == nil }
+            var seen = Set<String>()
+            keys += (chosen + rest).filter { seen.insert($0.key).inserted }.prefix(trendsPerSection)
+        }
+        return keys
     }
 
     static func machines(_ runs: [NightlyRun]) -> String {
