@@ -12,11 +12,29 @@ route, stays a failure, and dropped ones are counted in the run's summary ("drop
 It uses schemathesis internals, which is why Tests/Clients/setup.sh pins schemathesis's version.
 """
 
+import ast
+import threading
+
 import schemathesis
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi import checks as openapi_checks
 
 ACCEPTED_NEGATIVE_DATA = "ST201"
+
+# CPython 3.11 (before 3.11.8) keeps the AST converter's recursion depth in state its threads share, so two threads
+# parsing at once can fail with "SystemError: AST constructor recursion depth mismatch" (CPython gh-106905). With
+# --workers 2, hypothesis parses the source of schemathesis's filter lambdas in both workers to describe them; one
+# lock makes the parses in this process take turns. Nothing about the requests or the checks changes.
+_AST_LOCK = threading.Lock()
+_ast_parse = ast.parse
+
+
+def _parse_in_turn(*args, **kwargs):
+    with _AST_LOCK:
+        return _ast_parse(*args, **kwargs)
+
+
+ast.parse = _parse_in_turn
 
 
 def multipart(case) -> bool:
