@@ -77,6 +77,15 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     }
 }
 
+/// HTML pages (the reports).
+enum HTMLResponse {
+    static func make(_ html: String) -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeString(html)
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: ResponseBody(byteBuffer: buffer))
+    }
+}
+
 /// JSON responses.
 enum JSONResponse {
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {

@@ -26,17 +26,13 @@ struct BenchmarkRoutes {
         let identity = try context.caller()
         try QueryParameters(request).rejectUnknown()
         let html = try await UploadRoutes.offload { [service] in try service.benchmarkReport(as: identity) }
-        var buffer = ByteBuffer()
-        buffer.writeString(html)
-        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: buffer))
+        return HTMLResponse.make(html)
     }
 }
 
 extension Wire {
-    static func number(_ x: Double?) -> JSONValue {
-        guard let x, x.isFinite else { return .null }
-        return .double(x)
-    }
+    /// An optional number (JSONValue writes a non-finite one as null).
+    static func number(_ x: Double?) -> JSONValue { x.map(JSONValue.double) ?? .null }
 
     static func benchmarkRun(_ run: NightlyRun) -> JSONValue {
         let m = run.machine

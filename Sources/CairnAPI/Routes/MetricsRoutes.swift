@@ -78,9 +78,7 @@ struct MetricsRoutes {
         let html = try await UploadRoutes.offload { [service] in
             try service.report(from: from, to: to, tenant: tenant, as: identity)
         }
-        var buffer = ByteBuffer()
-        buffer.writeString(html)
-        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: buffer))
+        return HTMLResponse.make(html)
     }
 
     func retention(_ request: Request, _ context: CairnRequestContext) async throws -> Response {

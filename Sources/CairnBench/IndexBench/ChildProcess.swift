@@ -7,16 +7,20 @@ import Foundation
 enum ChildProcess {
     /// Runs `executable` with `arguments` and waits for it.
     ///
-    /// - Parameter removing: environment variables the child must not inherit.
+    /// - Parameters:
+    ///   - removing: environment variables the child must not inherit.
+    ///   - output: where its standard output goes (standard error by default; `FileHandle.nullDevice` for a child
+    ///     that leaves a daemon behind, which must not hold this process's descriptors open).
     /// - Throws: ``IndexBenchError/peer(_:)`` when it cannot start, exits non-zero or dies of a signal.
     static func run(
-        _ executable: String, _ arguments: [String], removing: Set<String> = [], what: String
+        _ executable: String, _ arguments: [String], removing: Set<String> = [], output: FileHandle = .standardError,
+        what: String
     ) throws(IndexBenchError) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.filter { !removing.contains($0.key) }
-        process.standardOutput = FileHandle.standardError
+        process.standardOutput = output
         process.standardError = FileHandle.standardError
         process.standardInput = FileHandle.nullDevice
         do {

@@ -29,18 +29,13 @@ enum NightlyFilteredSection {
     /// The section with its peers: Cairn's figures, then each peer's against Cairn's.
     static func run(n: Int, peers: Bool, benchmarksDirectory: String, log: @escaping @Sendable (String) -> Void)
         throws(IndexBenchError) -> Outcome {
+        let (base, query) = SyntheticDataset.make(n: n, queries: 200, dim: SyntheticDataset.defaultDimension, seed: 7)
         var sets: [(label: String, allowed: [UInt64], truth: [[UInt64]])] = []
-        var queryRows: [[Float]] = []
-        var base: Matrix?
         var outcome = Outcome()
-        outcome.figures = try figures(n: n, log: log) { b, q, label, allowed, truth in
-            base = b
-            queryRows = q
-            sets.append((label, allowed, truth))
-        }
-        guard peers, let base else { return outcome }
+        outcome.figures = try figures(base: base, query: query, log: log) { sets.append(($0, $1, $2)) }
+        guard peers, !sets.isEmpty else { return outcome }
         do {
-            outcome.figures += try peerFigures(base: base, queries: queryRows, sets: sets, cairn: outcome.figures,
+            outcome.figures += try peerFigures(base: base, queries: query, sets: sets, cairn: outcome.figures,
                                                benchmarksDirectory: benchmarksDirectory, log: log, missing: &outcome.missingPeers)
         } catch {
             log("filtered: peers: \(error)")
@@ -51,7 +46,7 @@ enum NightlyFilteredSection {
     }
 
     /// Writes the vectors, allowed sets and exact answers, runs filtered_peer.py and reads its figures back.
-    static func peerFigures(base: Matrix, queries: [[Float]], sets: [(label: String, allowed: [UInt64], truth: [[UInt64]])],
+    static func peerFigures(base: Matrix, queries: Matrix, sets: [(label: String, allowed: [UInt64], truth: [[UInt64]])],
                             cairn: [BenchFigure], benchmarksDirectory: String, log: @Sendable (String) -> Void,
                             missing: inout [String]) throws -> [BenchFigure] {
         let layout = Layout(benchmarksDirectory: benchmarksDirectory)
@@ -60,11 +55,8 @@ enum NightlyFilteredSection {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let dim = base.cols
         try VecsFile.write(path: work + "/base.fvecs", count: base.rows, dimension: dim) { UnsafeRawPointer(base.row($0)) }
-        let flat = queries.flatMap { $0 }
-        try flat.withUnsafeBufferPointer { buffer in
-            try VecsFile.write(path: work + "/queries.fvecs", count: queries.count, dimension: dim) {
-                UnsafeRawPointer(buffer.baseAddress! + $0 * dim)
-            }
+        try VecsFile.write(path: work + "/queries.fvecs", count: queries.rows, dimension: dim) {
+            UnsafeRawPointer(queries.row($0))
         }
         for set in sets {
             let name = set.label
@@ -113,12 +105,18 @@ enum NightlyFilteredSection {
     static let section = "filtered"
     static let selectivities = [0.5, 0.05, 0.005, 0.0005]
 
-    /// Cairn's figures; `keep` receives the base, the queries and each set's allowed labels and exact answers.
+    /// Cairn's figures on a synthetic set of `n` vectors and `queries` queries.
     static func figures(n: Int, queries: Int = 200, ef: Int = 64, dimension: Int = SyntheticDataset.defaultDimension,
-                        seed: UInt64 = 7, log: @Sendable (String) -> Void,
-                        keep: (Matrix, [[Float]], String, [UInt64], [[UInt64]]) -> Void = { _, _, _, _, _ in })
-        throws(IndexBenchError) -> [BenchFigure] {
+                        seed: UInt64 = 7, log: @Sendable (String) -> Void) throws(IndexBenchError) -> [BenchFigure] {
         let (base, query) = SyntheticDataset.make(n: n, queries: queries, dim: dimension, seed: seed)
+        return try figures(base: base, query: query, ef: ef, seed: seed, log: log)
+    }
+
+    /// Cairn's figures on `base` and `query`; `keep` receives each set's label, allowed labels and exact answers.
+    static func figures(base: Matrix, query: Matrix, ef: Int = 64, seed: UInt64 = 7, log: @Sendable (String) -> Void,
+                        keep: (String, [UInt64], [[UInt64]]) -> Void = { _, _, _ in }) throws(IndexBenchError)
+        -> [BenchFigure] {
+        let n = base.rows, queries = query.rows
         let dim = base.cols
         let index: HNSWIndex
         do {
@@ -160,8 +158,7 @@ enum NightlyFilteredSection {
                 recall += live.recall(against: truth) ?? 0
             }
             let label = percent(selectivity)
-            keep(base, (0..<queries).map { Array(UnsafeBufferPointer(start: query.row($0), count: dim)) }, label,
-                 labels.sorted(), answers)
+            keep(label, labels.sorted(), answers)
             let qps = Double(queries) / max(1e-9, Double(liveNanos) / 1e9)
             let exactQps = Double(queries) / max(1e-9, Double(exactNanos) / 1e9)
             out.append(BenchFigure(section: section, name: "recall@10 ef \(ef) \(label)", kind: .recall,

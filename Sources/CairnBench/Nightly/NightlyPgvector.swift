@@ -47,23 +47,11 @@ struct NightlyPgvector {
     }
 
     /// Runs `scripts/postgres.sh` with `arguments`; for `start DIR`, returns the URL it wrote to `DIR/url`.
-    ///
-    /// Its standard output goes nowhere rather than to a pipe: the server it starts would hold the pipe open.
     static func postgres(_ arguments: [String], settings: NightlyRunner.Settings) throws -> String {
         let script = ((settings.benchmarksDirectory as NSString).appendingPathComponent("../scripts/postgres.sh")
             as NSString).standardizingPath
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["bash", script] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.standardError
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw IndexBenchError.peer("scripts/postgres.sh \(arguments.joined(separator: " ")) exited with status "
-                + "\(process.terminationStatus) (its output is above)")
-        }
+        try ChildProcess.run("/usr/bin/env", ["bash", script] + arguments, output: .nullDevice,
+                             what: "scripts/postgres.sh \(arguments.joined(separator: " "))")
         guard arguments.first == "start", arguments.count > 1 else { return "" }
         let url = (try? String(contentsOfFile: arguments[1] + "/url", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""

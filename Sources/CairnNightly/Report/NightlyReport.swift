@@ -88,10 +88,7 @@ public enum NightlyReport {
                 section = f.section
                 out += "<tr class=\"group\"><th colspan=\"7\">\(e(section))</th></tr>"
             }
-            let past = earlier.prefix(rules.comparableRuns).compactMap { r -> Double? in
-                guard let old = r.figure(f.key) else { return nil }
-                return f.ratio != nil ? (old.peer == f.peer ? old.ratio : nil) : old.value
-            }
+            let past = Array(earlier.lazy.compactMap { RegressionRules.judged(f, in: $0) }.prefix(rules.comparableRuns))
             let median = past.count >= rules.minimumRuns ? RegressionRules.median(past) : nil
             let verdict: String
             let cls: String
@@ -142,14 +139,7 @@ public enum NightlyReport {
         for figure in keys {
             var points: [NightlySVG.Point] = []
             for (i, run) in runs.enumerated() {
-                guard let f = run.figure(figure.key) else { continue }
-                let y: Double
-                if figure.ratio != nil {
-                    guard f.peer == figure.peer, let r = f.ratio else { continue }
-                    y = r
-                } else {
-                    y = f.value
-                }
+                guard let y = RegressionRules.judged(figure, in: run) else { continue }
                 let flagged = run.regressions.contains { $0.figure == figure.key }
                 points.append(.init(x: Double(i), y: y, flagged: flagged,
                                     tip: "run \(run.id) (\(run.commit)): \(number(y))" + (flagged ? " — regression" : "")))

@@ -66,17 +66,8 @@ extension RegressionRules {
         for figure in run.figures {
             guard figure.kind != .info, let threshold = thresholds[figure.kind] else { continue }
             let usesRatio = figure.ratio != nil
-            var samples: [(run: Int64, value: Double)] = []
-            for past in earlier {
-                guard let old = past.figure(figure.key) else { continue }
-                if usesRatio {
-                    guard old.peer == figure.peer, let ratio = old.ratio else { continue }
-                    samples.append((past.id, ratio))
-                } else {
-                    samples.append((past.id, old.value))
-                }
-                if samples.count == comparableRuns { break }
-            }
+            let samples = Array(earlier.lazy.compactMap { past in Self.judged(figure, in: past).map { (run: past.id, value: $0) } }
+                .prefix(comparableRuns))
             guard samples.count >= minimumRuns, let median = Self.median(samples.map(\.value)), median != 0 else {
                 continue
             }
@@ -89,6 +80,14 @@ extension RegressionRules {
                                     againstRuns: samples.map(\.run).sorted()))
         }
         return found
+    }
+
+    /// What `figure` is judged by in another run: that run's ratio to the same peer when `figure` has a ratio,
+    /// else its value; nil when that run did not measure it so.
+    public static func judged(_ figure: BenchFigure, in run: NightlyRun) -> Double? {
+        guard let old = run.figure(figure.key) else { return nil }
+        guard figure.ratio != nil else { return old.value }
+        return old.peer == figure.peer ? old.ratio : nil
     }
 
     /// Runs before `run` (by start time, then id) on the same kind of machine, newest first.
