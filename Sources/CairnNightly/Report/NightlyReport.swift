@@ -18,8 +18,9 @@ public enum NightlyReport {
             + "<title>Cairn nightly benchmarks</title><style>\(style)</style></head><body><main>"
             + "<h1>Cairn nightly benchmarks</h1>"
         guard let latest = ordered.last else {
-            return html + "<div class=\"banner none\">No nightly run is recorded yet. Run <code>cairn bench nightly</code> "
-                + "(or <code>Benchmarks/nightly.sh</code> from cron).</div></main></body></html>"
+            return html + "<div class=\"banner none\">No nightly run is recorded yet. Run <code>cairn bench nightly "
+                + "--data-dir DIR</code> with this server's data directory as DIR (or <code>CAIRN_DATA_DIR=DIR "
+                + "Benchmarks/nightly.sh</code> from cron); it may run beside the server.</div></main></body></html>"
         }
         html += String(format: "<p class=\"sub\">Run %lld · %@ · commit <code>%@</code> · %@ · BLAS %@ · %.1f min · load "
                        + "%.2f → %.2f</p>", latest.id, e(latest.startedAt), e(latest.commit), e(latest.machine.kind),
