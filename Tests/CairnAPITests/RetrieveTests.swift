@@ -1,4 +1,5 @@
 import Logging
+import CairnIngest
 import CairnService
 import Foundation
 import HTTPTypes
@@ -77,6 +78,62 @@ import Testing
             let large = try await api.request(.post, "/v1/retrieve", key: api.admin,
                                               json: ["query": String(repeating: "a", count: 5_000)])
             #expect(large.status == 413 && large.error("code") == "payload_too_large")
+        }
+    }
+
+    /// A question of only whitespace is refused by every route that asks one, naming `query`, and the
+    /// document's pattern refuses exactly the same texts: schemathesis generates from that pattern, and a
+    /// text the pattern allows but the server refuses is a schema-valid request rejected.
+    @Test func aQuestionOfOnlyWhitespaceIsA400AndTheDocumentSaysSo() async throws {
+        let harness = try APIHarness()
+        try await harness.run { api in
+            let up = try await api.upload(files: [("photosynthesis.md", Texts.bytes(Texts.photosynthesis))])
+            _ = try await api.waitForJob(up.json["job_id"] as! Int)
+            let blanks = [" ", "\u{0B}", "\t\n\r", "\u{1C}", "\u{85}", "\u{A0}", "\u{2028}", "\u{3000}", " \u{FEFF}", " \u{0B} "]
+            for blank in blanks {
+                for (path, body) in [("/v1/retrieve", ["query": blank] as [String: Any]),
+                                     ("/v1/retrieve", ["query": blank, "mode": "vector"]),
+                                     ("/v1/prompt", ["query": blank, "mmr_lambda": 1.0]),
+                                     ("/v1/vector_stores/default/search", ["query": blank])] {
+                    let r = try await api.request(.post, path, key: api.admin, json: body)
+                    #expect(r.status == 400 && r.error("param") == "query", "\(path) \(body): \(r.status) \(r.text)")
+                    #expect(r.error("message")?.contains("only whitespace") == true, "\(path) \(blank.debugDescription): \(r.text)")
+                }
+                let many = try await api.request(.post, "/v1/vector_stores/default/search", key: api.admin,
+                                                 json: ["query": ["photosynthesis", blank]])
+                #expect(many.status == 400 && many.error("param") == "query[1]", "\(many.text)")
+            }
+            for text in ["x", " x ", "\u{0B}?", "\u{200B}", "光合成"] {
+                let r = try await api.request(.post, "/v1/retrieve", key: api.admin, json: ["query": text])
+                #expect(r.status == 200, "\(text.debugDescription): \(r.status) \(r.text)")
+            }
+
+            let doc = try await api.request(.get, "/openapi.json")
+            let schemas = try #require((doc.json["components"] as? [String: Any])?["schemas"] as? [String: Any])
+            func query(_ schema: String) -> [String: Any]? {
+                ((schemas[schema] as? [String: Any])?["properties"] as? [String: Any])?["query"] as? [String: Any]
+            }
+            // An optional field is `anyOf: [its schema, null]`; a search's query is `anyOf: [a question, a list]`.
+            let retrieve = try #require(query("RetrieveRequest")?["anyOf"] as? [[String: Any]])
+            let search = try #require(query("VectorStoreSearchRequest")?["anyOf"] as? [[String: Any]])
+            let questions: [[String: Any]?] = [retrieve.first, query("PromptRequest"), query("AnswerRequest"),
+                                               search.first, search.last?["items"] as? [String: Any]]
+            for (i, question) in questions.enumerated() {
+                #expect(question?["pattern"] as? String == QuestionText.pattern, "\(i): \(question ?? [:])")
+            }
+            // Every scalar of the Basic Multilingual Plane, alone: the pattern matches exactly the non-blank ones.
+            let regex = try NSRegularExpression(pattern: QuestionText.pattern)
+            var disagreements: [String] = []
+            for value in UInt32(0)...0xFFFF {
+                guard let scalar = Unicode.Scalar(value) else { continue }
+                let text = String(Character(scalar))
+                let matches = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+                if matches == QuestionText.isBlank(scalar) { disagreements.append(String(value, radix: 16)) }
+            }
+            #expect(disagreements.isEmpty, "U+\(disagreements.prefix(10))")
+            // Python's reading of "whitespace" (what schemathesis generates by) and ECMAScript's are inside it.
+            for python in ["\u{1C}", "\u{1F}", "\u{85}"] { #expect(QuestionText.isBlank(python)) }
+            #expect(QuestionText.isBlank("\u{FEFF}") && !QuestionText.isBlank("\u{200B}"))
         }
     }
 

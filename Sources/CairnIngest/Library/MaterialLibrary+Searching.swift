@@ -37,7 +37,7 @@ extension MaterialLibrary {
             throw IngestError(.configuration, "top-k = \(query.topK) is out of range 1...\(IndexConfiguration.maxK)",
                               field: "top_k")
         }
-        let hasText = !query.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        let hasText = !QuestionText.isBlank(query.text)
         if query.mode != .vector, !hasText {
             throw IngestError(.configuration, "the \(query.mode.rawValue) mode needs the question's text; with only "
                 + "an embedding, use the vector mode", field: "mode")

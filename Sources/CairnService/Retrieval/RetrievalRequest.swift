@@ -45,6 +45,8 @@ public struct RetrievalRequest: Sendable, Hashable {
         case (.some, .some): throw ServiceError(.invalid, "give either \"query\" or \"embedding\", not both", field: "embedding")
         case (let q?, nil) where q.isEmpty:
             throw ServiceError(.invalid, "\"query\" is empty", field: "query")
+        case (let q?, nil) where QuestionText.isBlank(q):
+            throw ServiceError(.invalid, "\"query\" has only whitespace; ask a question with words in it", field: "query")
         case (let q?, nil) where q.unicodeScalars.count > 32_768:
             throw ServiceError(.invalid, "\"query\" is over 32,768 characters", field: "query")
         default: break
