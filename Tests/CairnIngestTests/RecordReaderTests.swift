@@ -32,6 +32,21 @@ import Testing
         }
     }
 
+    /// Foundation's JSON reader drops a raw U+FEFF at the start of each string; ``JSONText`` keeps it.
+    @Test func aFieldThatBeginsWithAByteOrderMarkKeepsIt() throws {
+        let bom = "\u{FEFF}"
+        let item = try #require(try records(bom + #"{"external_id": "\#(bom)a", "text": "\#(bom)\#(bom)x"}"#, .jsonl).first)
+        #expect(item.externalID == bom + "a")
+        #expect(item.extracted.text.unicodeScalars.first == "\u{FEFF}")
+        let object = try #require(try JSONText.value(Array(#"{"k": ["\#(bom)", "x\#(bom)", "\ufeff"]}"#.utf8)) as? [String: Any])
+        #expect(object["k"] as? [String] == [bom, "x" + bom, bom])
+        // A BOM outside a string is still not JSON; one before the document is the document's.
+        #expect(throws: (any Error).self) { try JSONText.value(Array("[1, \(bom)2]".utf8)) }
+        #expect(JSONText.value(bom + "[\"\(bom)\"]") as? [String] == [bom])
+        // Bytes that only begin a BOM, at the very end, are left as they are (and are not UTF-8).
+        #expect(throws: (any Error).self) { try JSONText.value([0x22, 0xEF, 0xBB] as [UInt8]) }
+    }
+
     @Test func englishItemBecomesStemAndOptions() throws {
         let line = #"{"id_str": "MATH-ALG-001", "bank_id": "SAT_MATH", "lang": "en", "stem_rich": {"html": "<p>Solve for <i>x</i>: 2x + 1 = 5 &amp; x &gt; 0.</p><p>Show&nbsp;work.</p>"}, "options_rich": [{"key":"A","text":"x = 1"}, {"key":"B","html":"<b>x = 2</b>"}, {"text":"x = 3"}], "answer_key": {"correct":["B"]}, "topic_tags": ["algebra", "linear"], "license_type": "cc-by-4.0", "acquired_at": "2024-03-01", "difficulty": 2}"#
         let item = try #require(try records(line, .jsonl).first)

@@ -21,7 +21,7 @@ struct RequestObject {
         guard !bytes.isEmpty else { throw ServiceError(.invalid, "the request body is empty; send a JSON object") }
         let value: Any
         do {
-            value = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+            value = try JSONText.value(bytes)
         } catch {
             throw ServiceError(.invalid, "the request body is not valid JSON")
         }

@@ -121,7 +121,7 @@ public enum RecordReader {
     private static func readJSON(_ bytes: [UInt8], displayName: String) throws(IngestError) -> [RecordResult] {
         let value: Any
         do {
-            value = try JSONSerialization.jsonObject(with: Data(TextDecoding.droppingUTF8BOM(bytes[...])), options: [.fragmentsAllowed])
+            value = try JSONText.value(bytes)
         } catch {
             throw IngestError(.malformed, "\(displayName): not valid JSON (\(jsonReason(error)))")
         }
@@ -147,7 +147,7 @@ public enum RecordReader {
             guard body.contains(where: { $0 != 32 && $0 != 9 }) else { continue }
             let context = "\(displayName) line \(lineNumber)"
             do {
-                let value = try JSONSerialization.jsonObject(with: Data(body), options: [.fragmentsAllowed])
+                let value = try JSONText.value(body)
                 results.append(RecordResult(number: lineNumber, result: record(value, context: context)))
             } catch {
                 results.append(RecordResult(number: lineNumber, result: .failure(

@@ -82,9 +82,7 @@ extension MaterialStore {
     }
 
     static func stringArray(_ json: String?) -> [String] {
-        guard let json, let data = json.data(using: .utf8),
-              let array = try? JSONSerialization.jsonObject(with: data) as? [String]
-        else { return [] }
+        guard let json, let array = JSONText.value(json) as? [String] else { return [] }
         return array
     }
 }

@@ -191,7 +191,7 @@ extension RetrievalLog {
                 totalMilliseconds: r.timings["total_ms"])
         }
         guard let stored = try record(id) else { return nil }
-        func object(_ text: String) -> Any? { try? JSONSerialization.jsonObject(with: Data(text.utf8)) }
+        func object(_ text: String) -> Any? { JSONText.value(text) }
         let results = object(stored.resultsJSON) as? [[String: Any]] ?? []
         let request = object(stored.requestJSON) as? [String: Any]
         let filters = request?["filters"] as? [String: Any]
