@@ -147,6 +147,19 @@ import Testing
                 let r = try await api.request(.post, "/v1/vector_stores/A/search", key: coachA, json: body)
                 #expect(r.status == 400 && r.error("param") == param, "\(param): \(r.status) \(r.text)")
             }
+            // Well-formed filters past what a search takes (the schema cannot count them): 422, as documented.
+            let comparison: [String: Any] = ["key": "topic", "type": "eq", "value": "b"]
+            let many: [String: Any] = ["type": "or", "filters": [
+                ["type": "and", "filters": Array(repeating: comparison, count: 60)],
+                ["type": "and", "filters": Array(repeating: comparison, count: 41)],
+            ]]
+            var deep: [String: Any] = comparison
+            for _ in 0..<9 { deep = ["type": "and", "filters": [deep]] }
+            for (filters, message) in [(many, "more than 100 comparisons"), (deep, "levels deep")] {
+                let r = try await api.request(.post, "/v1/vector_stores/A/search", key: coachA,
+                                              json: ["query": question, "filters": filters])
+                #expect(r.status == 422 && r.error("message")?.contains(message) == true, "\(r.status) \(r.text)")
+            }
         }
     }
 

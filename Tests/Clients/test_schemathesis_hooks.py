@@ -1,5 +1,6 @@
 """The fuzzing run's one failure filter: it drops exactly the multipart bodies that are valid as sent."""
 
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -65,3 +66,74 @@ def test_ast_parses_take_turns_in_the_fuzzing_process():
     with ThreadPoolExecutor(max_workers=8) as pool:
         trees = list(pool.map(lambda _: ast.parse(source), range(64)))
     assert all(isinstance(t, ast.Module) and len(t.body) == 2 for t in trees)
+
+
+@pytest.fixture(scope="module")
+def routes(server):
+    schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
+    return {"upload": schema["/v1/materials"]["POST"], "text": schema["/v1/materials/{id}/text"]["GET"],
+            "delete": schema["/v1/materials/{id}"]["DELETE"], "cancel": schema["/v1/jobs/{id}/cancel"]["POST"],
+            "retrieve": schema["/v1/retrieve"]["POST"]}
+
+
+def call(server, operation, **kwargs):
+    case = operation.Case(**kwargs)
+    return case, case.call(base_url=server.url, headers={"Authorization": f"Bearer {server.admin_key}"})
+
+
+def wait_for_job(server, job_id):
+    import time
+    import requests
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        job = requests.get(f"{server.url}/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {server.admin_key}"}).json()
+        if job["status"] in hooks.FINISHED_JOB:
+            return job
+        time.sleep(0.05)
+    raise AssertionError(f"job {job_id} did not finish")
+
+
+def text_upload(server, routes, text, name):
+    return call(server, routes["upload"], body={"text": text, "filename": name, "owner_id": "hooks-jobs"},
+                media_type="application/json")
+
+
+def test_a_material_its_cancelled_upload_never_added_is_explained_by_the_job(server, routes):
+    # A long upload keeps the worker busy, so the next one is still queued when it is cancelled.
+    long = "\n\n".join(f"Paragraph {i}: force equals mass times acceleration, and every action has a reaction."
+                       for i in range(1000))
+    _, busy = text_upload(server, routes, long, "long.txt")
+    upload, receipt = text_upload(server, routes, "Osmosis moves water across a membrane.", "osmosis.txt")
+    assert receipt.status_code == 202, receipt.text
+    material = receipt.json()["files"][0]["material_id"]
+    _, cancelled = call(server, routes["cancel"], path_parameters={"id": receipt.json()["job_id"]})
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
+    read, missing = call(server, routes["text"], path_parameters={"id": material})
+    assert missing.status_code == 404, missing.text
+    assert hooks.announced_but_not_added(upload, receipt, read, missing)
+    wait_for_job(server, busy.json()["job_id"])
+
+
+def test_a_material_its_upload_added_and_that_is_gone_is_still_a_failure(server, routes):
+    upload, receipt = text_upload(server, routes, "Diffusion spreads particles from high to low concentration.",
+                                  "diffusion.txt")
+    assert receipt.status_code == 202, receipt.text
+    material = receipt.json()["files"][0]["material_id"]
+    assert wait_for_job(server, receipt.json()["job_id"])["status"] == "completed"
+    _, deleted = call(server, routes["delete"], path_parameters={"id": material})
+    assert deleted.status_code == 200, deleted.text
+    read, missing = call(server, routes["text"], path_parameters={"id": material})
+    assert missing.status_code == 404
+    # The job stored it: whatever removed it since, the check does not explain the 404 away.
+    assert not hooks.announced_but_not_added(upload, receipt, read, missing)
+    # Nor does it for an id the upload never announced, or a parent that is no upload.
+    read_other, other = call(server, routes["text"], path_parameters={"id": material + 10_000})
+    assert not hooks.announced_but_not_added(upload, receipt, read_other, other)
+    search, searched = call(server, routes["retrieve"], body={"query": "diffusion"}, media_type="application/json")
+    assert not hooks.announced_but_not_added(search, searched, read, missing)
+
+
+def test_the_fuzzing_run_uses_the_job_aware_check_instead_of_schemathesis_own():
+    source = Path(__file__).with_name("test_schemathesis.py").read_text()
+    assert '"--exclude-checks", "ensure_resource_availability"' in source
+    assert callable(hooks.resource_availability_after_jobs)

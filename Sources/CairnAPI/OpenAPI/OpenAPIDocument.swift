@@ -72,7 +72,7 @@ enum OpenAPIDocument {
                     "schema": ["type": "string", "minLength": 1, "maxLength": 256],
                 ]], body: jsonBody("VectorStoreSearchRequest", "The question and filters."),
                 ok: (200, "The chunks, best first.", "VectorStoreSearchPage"),
-                errorCodes: [400, 401, 404, 413, 415, 429, 500, 503])],
+                errorCodes: [400, 401, 404, 413, 415, 422, 429, 500, 503])],
             "/v1/materials": [
                 "get": op("List materials", "Materials in id order, a page at a time (coach keys: their tenant's).",
                           tag: "materials", parameters: [
