@@ -147,6 +147,38 @@ import Testing
         }
     }
 
+    /// Texts with neither a file name nor a title are known by their content: the second of two different ones
+    /// is a material of its own, not an update of the first; the same one again is unchanged. A title still
+    /// names the material, so a new text under the same title updates it.
+    @Test func untitledTextsNeverReplaceEachOther() async throws {
+        let harness = try APIHarness()
+        try await harness.run { api in
+            func post(_ body: [String: Any]) async throws -> (id: Int, status: String) {
+                let up = try await api.request(.post, "/v1/materials", key: api.admin, json: body)
+                #expect(up.status == 202, "\(up.text)")
+                let file = try #require((up.json["files"] as? [[String: Any]])?.first)
+                let job = try await api.waitForJob(up.json["job_id"] as! Int)
+                #expect(job["status"] as? String == "completed", "\(job)")
+                return (try #require(file["material_id"] as? Int), file["status"] as? String ?? "")
+            }
+            let osmosis = try await post(["text": "Osmosis moves water across a membrane."])
+            let diffusion = try await post(["text": "Diffusion spreads particles out."])
+            #expect(osmosis.id != diffusion.id)
+            let again = try await post(["text": "Osmosis moves water across a membrane."])
+            #expect(again.id == osmosis.id && again.status == "unchanged", "\(again)")
+            for id in [osmosis.id, diffusion.id] {
+                let text = try await api.request(.get, "/v1/materials/\(id)/text", key: api.admin)
+                #expect(text.status == 200, "\(text.text)")
+            }
+            let list = try await api.request(.get, "/v1/materials", key: api.admin)
+            let keys = (list.json["data"] as? [[String: Any]] ?? []).compactMap { $0["source_key"] as? String }
+            #expect(keys.count == 2 && keys.allSatisfy { $0.hasPrefix("upload/text-") }, "\(keys)")
+            let titled = try await post(["text": "Version one.", "title": "Notes"])
+            let retitled = try await post(["text": "Version two.", "title": "Notes"])
+            #expect(retitled.id == titled.id, "a titled text is updated under its title")
+        }
+    }
+
     @Test func badUploadsGetClearErrorsAndLeaveNothingBehind() async throws {
         let harness = try APIHarness { $0.maxUploadBytes = 4_096 }
         try await harness.run { api in

@@ -372,8 +372,10 @@ enum OpenAPISchemas {
                 ("format", Schema.string("How to read it (default text).", values: ["text", "markdown", "html"])),
                 ("filename", Schema.string("A file name for it (default: the title and the format's extension); a name "
                     + "whose extension disagrees with the format is a 422.", maxLength: 255)),
-                ("source_key", Schema.string("What identifies it across uploads (default `upload/<file name>`).",
-                                             maxLength: 1_024)),
+                ("source_key", Schema.string("What identifies it across uploads: a later upload with the same key "
+                    + "replaces it. Default `upload/<file name>` when `filename` or `title` is given, else "
+                    + "`upload/text-<the first 16 hex digits of the text's SHA-256>`, so untitled texts never replace "
+                    + "each other.", maxLength: 1_024)),
             ] + metadataFields())),
             ("MultipartUpload", Schema.input("Files, with metadata fields that apply to each of them.", required: ["file"],
                                              nullable: false, [

@@ -151,8 +151,11 @@ struct UploadRoutes {
                 let spool = try SpoolFile(path: (directory as NSString).appendingPathComponent("0"))
                 try bytes.withUnsafeBytes { raw in try spool.write(raw) }
                 let sha = try spool.finish()
+                // A text with neither a name nor a title is known by its content: two such texts are two
+                // materials (not one replacing the other under `upload/text.txt`), the same one twice is unchanged.
+                let key = sourceKey ?? (given == nil && metadata.title == nil ? "upload/text-\(sha.prefix(16))" : nil)
                 return UploadedFile(path: spool.path, filename: filename, size: bytes.count, sha256: sha,
-                                    metadata: metadata, sourceKey: sourceKey)
+                                    metadata: metadata, sourceKey: key)
             }
             return try await Self.offload { [service] in try service.submitUpload([file], directory: directory, as: identity) }
         } catch {
