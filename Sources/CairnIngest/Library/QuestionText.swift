@@ -2,10 +2,10 @@
 ///
 /// A keyword or hybrid search needs a question with text. The service refuses a question of only whitespace
 /// wherever one is asked for (`/v1/retrieve`, `/v1/prompt`, `/v1/answer`, vector-store search): embedding it
-/// gives a vector that means nothing, and there are no words to match. "Whitespace" is every character some reader of the API document calls that — Unicode's
-/// White_Space, the information separators U+001C–U+001F that Python's `str.isspace` adds, and U+FEFF that
-/// ECMAScript's `\s` adds — so the document's ``pattern`` and the server refuse exactly the same questions in
-/// every regex dialect.
+/// gives a vector that means nothing, and there are no words to match. "Whitespace" is every character some
+/// reader of the API document calls that — Unicode's White_Space, the information separators U+001C–U+001F
+/// that Python's `str.isspace` adds, and U+FEFF that ECMAScript's `\s` adds — so the document's ``pattern``
+/// and the server refuse exactly the same questions in every regex dialect.
 public enum QuestionText {
     /// The characters that are not text, as ranges.
     public static let blankRanges: [ClosedRange<Unicode.Scalar>] = [
