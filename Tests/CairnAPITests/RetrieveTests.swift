@@ -89,15 +89,19 @@ import Testing
         try await harness.run { api in
             let up = try await api.upload(files: [("photosynthesis.md", Texts.bytes(Texts.photosynthesis))])
             _ = try await api.waitForJob(up.json["job_id"] as! Int)
-            let blanks = [" ", "\u{0B}", "\t\n\r", "\u{1C}", "\u{85}", "\u{A0}", "\u{2028}", "\u{3000}", " \u{FEFF}", " \u{0B} "]
+            let blanks = [" ", "\u{0B}", "\t\n\r", "\u{1C}", "\u{85}", "\u{A0}", "\u{2028}", "\u{3000}", " \u{FEFF}",
+                          " \u{0B} "]
             for blank in blanks {
                 for (path, body) in [("/v1/retrieve", ["query": blank] as [String: Any]),
                                      ("/v1/retrieve", ["query": blank, "mode": "vector"]),
                                      ("/v1/prompt", ["query": blank, "mmr_lambda": 1.0]),
+                                     // No chat model here: the question is refused before that is (a 501).
+                                     ("/v1/answer", ["query": blank, "user_id": "u", "session_id": "s"]),
                                      ("/v1/vector_stores/default/search", ["query": blank])] {
                     let r = try await api.request(.post, path, key: api.admin, json: body)
                     #expect(r.status == 400 && r.error("param") == "query", "\(path) \(body): \(r.status) \(r.text)")
-                    #expect(r.error("message")?.contains("only whitespace") == true, "\(path) \(blank.debugDescription): \(r.text)")
+                    #expect(r.error("message")?.contains("only whitespace") == true,
+                            "\(path) \(blank.debugDescription): \(r.text)")
                 }
                 let many = try await api.request(.post, "/v1/vector_stores/default/search", key: api.admin,
                                                  json: ["query": ["photosynthesis", blank]])

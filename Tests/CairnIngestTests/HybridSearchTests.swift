@@ -176,5 +176,19 @@ import TestSupport
         } catch {
             #expect(error.field == "mode")
         }
+        // Without a vector, a question of only whitespace is refused in every mode, the vector one too.
+        for mode in [RetrievalMode.vector, .keyword, .hybrid] {
+            for text in ["", " \t", "\u{3000}\u{FEFF}"] {
+                do {
+                    _ = try await library.search(ChunkQuery(text: text, mode: mode))
+                    Issue.record("\(mode) search for \(text.debugDescription) should fail")
+                } catch {
+                    #expect(error.kind == .configuration && error.field == "query", "\(error)")
+                }
+            }
+        }
+        // A zero-width space is no whitespace to the service: it is searched, as the API's schema allows.
+        let zeroWidth = try await library.search(ChunkQuery(text: "\u{200B}", mode: .hybrid))
+        #expect(zeroWidth.hits.count == 1)
     }
 }

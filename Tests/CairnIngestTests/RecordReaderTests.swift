@@ -35,14 +35,19 @@ import Testing
     /// Foundation's JSON reader drops a raw U+FEFF at the start of each string; ``JSONText`` keeps it.
     @Test func aFieldThatBeginsWithAByteOrderMarkKeepsIt() throws {
         let bom = "\u{FEFF}"
-        let item = try #require(try records(bom + #"{"external_id": "\#(bom)a", "text": "\#(bom)\#(bom)x"}"#, .jsonl).first)
+        let line = bom + #"{"external_id": "\#(bom)a", "text": "\#(bom)\#(bom)x"}"#
+        let item = try #require(try records(line, .jsonl).first)
         #expect(item.externalID == bom + "a")
         #expect(item.extracted.text.unicodeScalars.first == "\u{FEFF}")
-        let object = try #require(try JSONText.value(Array(#"{"k": ["\#(bom)", "x\#(bom)", "\ufeff"]}"#.utf8)) as? [String: Any])
+        let json = #"{"k": ["\#(bom)", "x\#(bom)", "\ufeff"]}"#
+        let object = try #require(try JSONText.value(Array(json.utf8)) as? [String: Any])
         #expect(object["k"] as? [String] == [bom, "x" + bom, bom])
         // A BOM outside a string is still not JSON; one before the document is the document's.
         #expect(throws: (any Error).self) { try JSONText.value(Array("[1, \(bom)2]".utf8)) }
         #expect(JSONText.value(bom + "[\"\(bom)\"]") as? [String] == [bom])
+        // After an unpaired backslash a BOM is an invalid escape, and stays one; after a paired one it is text.
+        #expect(throws: (any Error).self) { try JSONText.value(Array(#"["\\#(bom)"]"#.utf8)) }
+        #expect(JSONText.value(#"["\\\#(bom)"]"#) as? [String] == ["\\" + bom])
         // Bytes that only begin a BOM, at the very end, are left as they are (and are not UTF-8).
         #expect(throws: (any Error).self) { try JSONText.value([0x22, 0xEF, 0xBB] as [UInt8]) }
     }

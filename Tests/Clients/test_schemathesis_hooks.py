@@ -1,4 +1,5 @@
-"""The fuzzing run's one failure filter: it drops exactly the multipart bodies that are valid as sent."""
+"""The fuzzing run's hooks: the failure filter drops exactly the multipart bodies that are valid as sent, and the
+job-aware resource check passes exactly the 404 of a material its upload's job did not add."""
 
 from pathlib import Path
 from types import SimpleNamespace
@@ -7,6 +8,7 @@ import pytest
 import schemathesis
 
 import schemathesis_hooks as hooks
+from schemathesis.openapi.checks import EnsureResourceAvailability
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +84,9 @@ def call(server, operation, **kwargs):
 
 
 def wait_for_job(server, job_id):
-    import time
-    import requests
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        job = requests.get(f"{server.url}/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {server.admin_key}"}).json()
-        if job["status"] in hooks.FINISHED_JOB:
-            return job
-        time.sleep(0.05)
-    raise AssertionError(f"job {job_id} did not finish")
+    job = hooks.finished_job(server.url, job_id, f"Bearer {server.admin_key}", wait=120)
+    assert job is not None, f"job {job_id} did not finish"
+    return job
 
 
 def text_upload(server, routes, text, name):
@@ -133,7 +129,43 @@ def test_a_material_its_upload_added_and_that_is_gone_is_still_a_failure(server,
     assert not hooks.announced_but_not_added(search, searched, read, missing)
 
 
+def test_the_check_passes_only_the_404_the_job_explains_and_counts_it(server, routes, monkeypatch):
+    """`resource_availability_after_jobs` around a stand-in for schemathesis's check that reports every 404 after a
+    create: the cancelled upload's 404 passes and is counted as dropped; the deleted material's is raised."""
+    def reports(ctx, response, case):
+        raise EnsureResourceAvailability(operation="POST /v1/materials", message="404 after a create",
+                                         created_with="POST /v1/materials", not_available_with=case.operation.label)
+    monkeypatch.setattr(hooks.openapi_checks, "ensure_resource_availability", reports)
+
+    def context(parent, parent_response):
+        dropped = []
+        recorder = SimpleNamespace(record_filtered_failure=lambda case_id: dropped.append(case_id))
+        internals = SimpleNamespace(find_parent=lambda case_id: parent, find_response=lambda case_id: parent_response,
+                                    recorder=recorder)
+        return SimpleNamespace(internals=internals), dropped
+
+    long = "\n\n".join(f"Paragraph {i}: every action has an equal and opposite reaction." for i in range(1000))
+    _, busy = text_upload(server, routes, long, "long-2.txt")
+    upload, receipt = text_upload(server, routes, "Capillary action lifts water in thin tubes.", "capillary.txt")
+    _, cancelled = call(server, routes["cancel"], path_parameters={"id": receipt.json()["job_id"]})
+    assert cancelled.json()["status"] == "cancelled", cancelled.text
+    read, missing = call(server, routes["text"], path_parameters={"id": receipt.json()["files"][0]["material_id"]})
+    ctx, dropped = context(upload, receipt)
+    assert hooks.resource_availability_after_jobs(ctx, missing, read) is None
+    assert dropped == [read.id]
+    wait_for_job(server, busy.json()["job_id"])
+
+    upload, receipt = text_upload(server, routes, "Surface tension holds a drop together.", "tension.txt")
+    material = receipt.json()["files"][0]["material_id"]
+    wait_for_job(server, receipt.json()["job_id"])
+    call(server, routes["delete"], path_parameters={"id": material})
+    read, missing = call(server, routes["text"], path_parameters={"id": material})
+    ctx, dropped = context(upload, receipt)
+    with pytest.raises(EnsureResourceAvailability):
+        hooks.resource_availability_after_jobs(ctx, missing, read)
+    assert dropped == []
+
+
 def test_the_fuzzing_run_uses_the_job_aware_check_instead_of_schemathesis_own():
     source = Path(__file__).with_name("test_schemathesis.py").read_text()
     assert '"--exclude-checks", "ensure_resource_availability"' in source
-    assert callable(hooks.resource_availability_after_jobs)

@@ -269,7 +269,7 @@ enum OpenAPISchemas {
                                                       required: ["query"], [
                 ("query", ["description": "A question, or a list of up to 10 (each chunk scores its best similarity).",
                            "anyOf": [searchQuestion, Schema.array(searchQuestion, "Questions.", minItems: 1,
-                                                                          maxItems: VectorStoreSearchRequest.maxQueries)]]),
+                                                                  maxItems: VectorStoreSearchRequest.maxQueries)]]),
                 ("max_num_results", Schema.integer("How many chunks (default 10).", minimum: 1,
                                                    maximum: VectorStoreSearchRequest.maxResultsLimit)),
                 ("filters", ["description": "A comparison or compound filter over the materials' attributes.",

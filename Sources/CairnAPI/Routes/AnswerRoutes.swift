@@ -1,4 +1,5 @@
 import CairnDialogue
+import CairnIngest
 import CairnService
 import Foundation
 import Hummingbird
@@ -38,6 +39,10 @@ struct AnswerRoutes {
         let r = try RetrieveRoutes.parseFields(&body, dimension: 16_384)
         guard let query = r.query, !query.isEmpty else {
             throw ServiceError(.invalid, "\"query\" is missing: give the student's question", field: "query")
+        }
+        // Checked here too, so /v1/answer refuses it before asking whether a chat model is configured.
+        guard !QuestionText.isBlank(query) else {
+            throw ServiceError(.invalid, "\"query\" " + QuestionText.blankReason, field: "query")
         }
         guard r.embedding == nil else {
             throw ServiceError(.invalid, "\"embedding\" is not taken here: give the question as \"query\"", field: "embedding")

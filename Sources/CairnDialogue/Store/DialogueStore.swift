@@ -49,7 +49,7 @@ public final class DialogueStore: Sendable {
                 LEFT JOIN provenance p ON p.material_id = c.material_id
                 WHERE c.id IN (\(placeholders))
                 """, ids.map(SQLValue.integer)) {
-                let headings = JSONText.value(try row.get(10) as String) as? [String]
+                let headings = (try? row.get(10) as String).flatMap(JSONText.value) as? [String]
                 out[try row.get(0)] = ChunkFacts(
                     materialID: try row.get(1), owner: try row.get(2), title: try row.get(3), externalID: try row.get(4),
                     content: try row.get(5), pageNumber: (try row.get(6) as Int64?).map(Int.init),

@@ -68,11 +68,10 @@ public enum Manifest {
                 var body = line.last == 13 ? line.dropLast() : line
                 if number == 1 { body = TextDecoding.droppingUTF8BOM(body) }
                 guard body.contains(where: { $0 != 32 && $0 != 9 }) else { continue }
-                lines.append((number, object(Data(body), context: "\(displayName) line \(number)")))
+                lines.append((number, object(body, context: "\(displayName) line \(number)")))
             }
         case .json:
-            let body = TextDecoding.droppingUTF8BOM(bytes[...])
-            guard let list = (try? JSONSerialization.jsonObject(with: Data(body))) as? [Any] else {
+            guard let list = (try? JSONText.value(bytes[...], fragmentsAllowed: false)) as? [Any] else {
                 throw IngestError(.malformed, "\(displayName): a JSON manifest must be an array of objects")
             }
             for (i, element) in list.enumerated() {
@@ -118,8 +117,8 @@ public enum Manifest {
         return contents
     }
 
-    private static func object(_ data: Data, context: String) -> Result<[String: Any], IngestError> {
-        guard let value = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+    private static func object(_ line: ArraySlice<UInt8>, context: String) -> Result<[String: Any], IngestError> {
+        guard let value = try? JSONText.value(line) else {
             return .failure(IngestError(.malformed, "\(context): not valid JSON"))
         }
         guard let object = value as? [String: Any] else {

@@ -25,9 +25,9 @@ extension MaterialLibrary {
     /// index applies while scoring; hits are then looked up in the store, and labels whose rows are gone are
     /// dropped. Every mode computes the grounding signals from both rankings (the keyword side needs the
     /// question's text).
-    /// - Throws: ``IngestError`` `.configuration` for an empty question, a vector of the wrong dimension, k
-    ///   outside 1...1000, or a keyword or hybrid search without text; `.embedding` when the question cannot
-    ///   be embedded, `.storage` when the store or index fails.
+    /// - Throws: ``IngestError`` `.configuration` for a question that is empty or only whitespace (without a
+    ///   vector), a vector of the wrong dimension, k outside 1...1000, or a keyword or hybrid search without
+    ///   text; `.embedding` when the question cannot be embedded, `.storage` when the store or index fails.
     /// - Parameter embedder: embeds the question (default: the library's; a server passes its query embedder,
     ///   so questions do not wait behind ingestion batches).
     public func search(_ query: ChunkQuery, embedder: (any Embedder)? = nil) async throws(IngestError)
@@ -38,6 +38,10 @@ extension MaterialLibrary {
                               field: "top_k")
         }
         let hasText = !QuestionText.isBlank(query.text)
+        if query.vector == nil, !hasText {
+            throw IngestError(.configuration, query.text.isEmpty ? "the question is empty"
+                              : "the question " + QuestionText.blankReason, field: "query")
+        }
         if query.mode != .vector, !hasText {
             throw IngestError(.configuration, "the \(query.mode.rawValue) mode needs the question's text; with only "
                 + "an embedding, use the vector mode", field: "mode")
@@ -204,7 +208,8 @@ extension MaterialLibrary {
             return vector
         }
         guard !query.text.isEmpty else { throw IngestError(.configuration, "the question is empty", field: "query") }
-        // Surrounding space does not change the question; one of only space is embedded as it is.
+        // Surrounding space does not change the question. One of only whitespace was refused above; one that
+        // Foundation trims to nothing (a lone U+200B, which it counts as space) is embedded as it is.
         let trimmed = query.text.trimmingCharacters(in: .whitespacesAndNewlines)
         let text = trimmed.isEmpty ? query.text : trimmed
         do {

@@ -14,6 +14,9 @@ public enum QuestionText {
         "\u{3000}"..."\u{3000}", "\u{FEFF}"..."\u{FEFF}",
     ]
 
+    /// What a question of only whitespace is told, after its field's name.
+    public static let blankReason = "has only whitespace; ask a question with words in it"
+
     /// Whether `scalar` is whitespace in the sense above.
     public static func isBlank(_ scalar: Unicode.Scalar) -> Bool {
         blankRanges.contains { $0.contains(scalar) }
@@ -26,11 +29,13 @@ public enum QuestionText {
 
     /// A JSON Schema `pattern` that a text matches when it has a character that is not whitespace: one
     /// bracket expression of `\uXXXX` escapes, read alike by ECMAScript, Python's `re` and ICU.
-    public static var pattern: String {
-        let escape = { (s: Unicode.Scalar) in "\\u" + String(repeating: "0", count: 4 - String(s.value, radix: 16).count)
-            + String(s.value, radix: 16) }
+    public static let pattern: String = {
+        func escape(_ s: Unicode.Scalar) -> String {
+            let hex = String(s.value, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        }
         return "[^" + blankRanges.map { r in
             r.lowerBound == r.upperBound ? escape(r.lowerBound) : escape(r.lowerBound) + "-" + escape(r.upperBound)
         }.joined() + "]"
-    }
+    }()
 }

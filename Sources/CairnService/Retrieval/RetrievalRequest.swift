@@ -46,7 +46,7 @@ public struct RetrievalRequest: Sendable, Hashable {
         case (let q?, nil) where q.isEmpty:
             throw ServiceError(.invalid, "\"query\" is empty", field: "query")
         case (let q?, nil) where QuestionText.isBlank(q):
-            throw ServiceError(.invalid, "\"query\" has only whitespace; ask a question with words in it", field: "query")
+            throw ServiceError(.invalid, "\"query\" " + QuestionText.blankReason, field: "query")
         case (let q?, nil) where q.unicodeScalars.count > 32_768:
             throw ServiceError(.invalid, "\"query\" is over 32,768 characters", field: "query")
         default: break

@@ -29,8 +29,7 @@ extension CairnService {
             let field = many ? "query[\(i)]" : "query"
             if q.isEmpty { throw ServiceError(.invalid, "\"\(field)\" is empty", field: field) }
             if QuestionText.isBlank(q) {
-                throw ServiceError(.invalid, "\"\(field)\" has only whitespace; ask a question with words in it",
-                                   field: field)
+                throw ServiceError(.invalid, "\"\(field)\" " + QuestionText.blankReason, field: field)
             }
             if q.unicodeScalars.count > 32_768 {
                 throw ServiceError(.invalid, "\"\(field)\" is over 32,768 characters", field: field)
