@@ -94,25 +94,27 @@ def text_upload(server, routes, text, name):
                 media_type="application/json")
 
 
-def test_a_material_its_cancelled_upload_never_added_is_explained_by_the_job(server, routes):
-    # A long upload keeps the worker busy, so the next one is still queued when it is cancelled.
-    long = "\n\n".join(f"Paragraph {i}: force equals mass times acceleration, and every action has a reaction."
+def cancelled_material(server, routes, name, text):
+    """Uploads `text` as `name` behind a long upload that keeps the worker busy, cancels it while it is queued and
+    reads the material it announced: (the upload, its 202, the read, its 404). The long text names `name`, so no
+    earlier call's is the same content (which the job would find unchanged at once, leaving the worker free)."""
+    long = "\n\n".join(f"Paragraph {i} of {name}: every action has an equal and opposite reaction."
                        for i in range(1000))
-    _, busy = text_upload(server, routes, long, "long.txt")
-    upload, receipt = text_upload(server, routes, "Osmosis moves water across a membrane.", "osmosis.txt")
+    _, busy = text_upload(server, routes, long, f"long-{name}")
+    upload, receipt = text_upload(server, routes, text, name)
     assert receipt.status_code == 202, receipt.text
-    material = receipt.json()["files"][0]["material_id"]
     _, cancelled = call(server, routes["cancel"], path_parameters={"id": receipt.json()["job_id"]})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled", cancelled.text
-    read, missing = call(server, routes["text"], path_parameters={"id": material})
+    read, missing = call(server, routes["text"], path_parameters={"id": receipt.json()["files"][0]["material_id"]})
     assert missing.status_code == 404, missing.text
-    assert hooks.announced_but_not_added(upload, receipt, read, missing)
     wait_for_job(server, busy.json()["job_id"])
+    return upload, receipt, read, missing
 
 
-def test_a_material_its_upload_added_and_that_is_gone_is_still_a_failure(server, routes):
-    upload, receipt = text_upload(server, routes, "Diffusion spreads particles from high to low concentration.",
-                                  "diffusion.txt")
+def deleted_material(server, routes, name, text):
+    """Uploads `text` as `name`, lets its job store it, deletes it and reads it: (the upload, its 202, the read,
+    its 404)."""
+    upload, receipt = text_upload(server, routes, text, name)
     assert receipt.status_code == 202, receipt.text
     material = receipt.json()["files"][0]["material_id"]
     assert wait_for_job(server, receipt.json()["job_id"])["status"] == "completed"
@@ -120,9 +122,22 @@ def test_a_material_its_upload_added_and_that_is_gone_is_still_a_failure(server,
     assert deleted.status_code == 200, deleted.text
     read, missing = call(server, routes["text"], path_parameters={"id": material})
     assert missing.status_code == 404
+    return upload, receipt, read, missing
+
+
+def test_a_material_its_cancelled_upload_never_added_is_explained_by_the_job(server, routes):
+    upload, receipt, read, missing = cancelled_material(server, routes, "osmosis.txt",
+                                                        "Osmosis moves water across a membrane.")
+    assert hooks.announced_but_not_added(upload, receipt, read, missing)
+
+
+def test_a_material_its_upload_added_and_that_is_gone_is_still_a_failure(server, routes):
+    upload, receipt, read, missing = deleted_material(server, routes, "diffusion.txt",
+                                                      "Diffusion spreads particles from high to low concentration.")
     # The job stored it: whatever removed it since, the check does not explain the 404 away.
     assert not hooks.announced_but_not_added(upload, receipt, read, missing)
     # Nor does it for an id the upload never announced, or a parent that is no upload.
+    material = receipt.json()["files"][0]["material_id"]
     read_other, other = call(server, routes["text"], path_parameters={"id": material + 10_000})
     assert not hooks.announced_but_not_added(upload, receipt, read_other, other)
     search, searched = call(server, routes["retrieve"], body={"query": "diffusion"}, media_type="application/json")
@@ -144,22 +159,14 @@ def test_the_check_passes_only_the_404_the_job_explains_and_counts_it(server, ro
                                     recorder=recorder)
         return SimpleNamespace(internals=internals), dropped
 
-    long = "\n\n".join(f"Paragraph {i}: every action has an equal and opposite reaction." for i in range(1000))
-    _, busy = text_upload(server, routes, long, "long-2.txt")
-    upload, receipt = text_upload(server, routes, "Capillary action lifts water in thin tubes.", "capillary.txt")
-    _, cancelled = call(server, routes["cancel"], path_parameters={"id": receipt.json()["job_id"]})
-    assert cancelled.json()["status"] == "cancelled", cancelled.text
-    read, missing = call(server, routes["text"], path_parameters={"id": receipt.json()["files"][0]["material_id"]})
+    upload, receipt, read, missing = cancelled_material(server, routes, "capillary.txt",
+                                                        "Capillary action lifts water in thin tubes.")
     ctx, dropped = context(upload, receipt)
     assert hooks.resource_availability_after_jobs(ctx, missing, read) is None
     assert dropped == [read.id]
-    wait_for_job(server, busy.json()["job_id"])
 
-    upload, receipt = text_upload(server, routes, "Surface tension holds a drop together.", "tension.txt")
-    material = receipt.json()["files"][0]["material_id"]
-    wait_for_job(server, receipt.json()["job_id"])
-    call(server, routes["delete"], path_parameters={"id": material})
-    read, missing = call(server, routes["text"], path_parameters={"id": material})
+    upload, receipt, read, missing = deleted_material(server, routes, "tension.txt",
+                                                      "Surface tension holds a drop together.")
     ctx, dropped = context(upload, receipt)
     with pytest.raises(EnsureResourceAvailability):
         hooks.resource_availability_after_jobs(ctx, missing, read)

@@ -113,8 +113,7 @@ extension OpenAPISchemas {
     /// The retrieval fields a prompt or an answer takes (a question, never an embedding).
     static var promptFields: [(String, JSONValue)] {
         [
-            ("query", Schema.string("The student's question (not only whitespace).", minLength: 1, maxLength: 32_768,
-                                    pattern: QuestionText.pattern)),
+            ("query", question("The student's question")),
             ("top_k", Schema.integer("How many chunks of context (default 5).", minimum: 1, maximum: RetrievalRequest.maxTopK)),
             ("filters", Schema.ref("Filters")),
             ("min_similarity", Schema.number("Leave out chunks below this cosine similarity.", minimum: -1, maximum: 1)),

@@ -38,9 +38,11 @@ enum OpenAPISchemas {
     /// What `license_type` fields accept (``LicenseType``).
     static let licensePattern = "^[A-Za-z0-9.+-]{1,63}" + end
 
-    /// One question of a vector-store search.
-    static let searchQuestion = Schema.string("A question (not only whitespace).", minLength: 1, maxLength: 32_768,
-                                              pattern: QuestionText.pattern)
+    /// A retrieval's question: 1 to 32,768 characters, not only whitespace (``QuestionText``).
+    static func question(_ description: String) -> JSONValue {
+        Schema.string(description + " (at most 32,768 characters, not only whitespace).", minLength: 1,
+                      maxLength: 32_768, pattern: QuestionText.pattern)
+    }
 
     static func all(dimension: Int?) -> [(String, JSONValue)] {
         core(dimension: dimension) + dialogues()
@@ -150,8 +152,7 @@ enum OpenAPISchemas {
             ])),
             ("RetrieveRequest", Schema.adding("oneOf", [Schema.present("query"), Schema.present("embedding")], to: Schema.input(
                 "A question (or its embedding) and how to search. Give exactly one of `query` and `embedding`.", [
-                ("query", Schema.string("The question (at most 32,768 characters, not only whitespace).", minLength: 1,
-                                       maxLength: 32_768, pattern: QuestionText.pattern)),
+                ("query", question("The question")),
                 ("embedding", Schema.array(Schema.number("A component.", minimum: -1e9, maximum: 1e9), "A query vector of the index's dimension"
                     + (dimension.map { " (\($0))" } ?? "") + ".", minItems: dimension, maxItems: dimension)),
                 ("top_k", Schema.integer("How many chunks (default 5).", minimum: 1, maximum: RetrievalRequest.maxTopK)),
@@ -268,8 +269,9 @@ enum OpenAPISchemas {
             ("VectorStoreSearchRequest", Schema.input("A search of a tenant's materials (OpenAI's request shape).",
                                                       required: ["query"], [
                 ("query", ["description": "A question, or a list of up to 10 (each chunk scores its best similarity).",
-                           "anyOf": [searchQuestion, Schema.array(searchQuestion, "Questions.", minItems: 1,
-                                                                  maxItems: VectorStoreSearchRequest.maxQueries)]]),
+                           "anyOf": [question("A question"), Schema.array(
+                               question("A question"), "Questions.", minItems: 1,
+                               maxItems: VectorStoreSearchRequest.maxQueries)]]),
                 ("max_num_results", Schema.integer("How many chunks (default 10).", minimum: 1,
                                                    maximum: VectorStoreSearchRequest.maxResultsLimit)),
                 ("filters", ["description": "A comparison or compound filter over the materials' attributes.",

@@ -56,7 +56,7 @@ public struct PeerRunner: Sendable, BenchmarksLayout {
                 throw .peer("cannot create \(resultsDirectory): \(error.localizedDescription)")
             }
             files = try data.files(dataDirectory: path("data"))
-            try setUp()
+            try setUpPeers(log: log)
         }
         if ready {
             for engine in settings.peerEngines {
@@ -83,20 +83,6 @@ public struct PeerRunner: Sendable, BenchmarksLayout {
         }
         comparison.exact = exact
         return comparison
-    }
-
-    /// Runs `setup.sh` (idempotent) so that the virtual environment exists.
-    func setUp() throws(IndexBenchError) {
-        let script = path("peers", "setup.sh")
-        if FileManager.default.fileExists(atPath: script) {
-            log("peers: bash \(script)")
-            try ChildProcess.run("/usr/bin/env", ["bash", script], what: "peer setup (\(script))")
-        } else {
-            log("peers: \(script) not found; using \(python) as it is")
-        }
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw .peer("\(python) does not exist: run `bash \(script)` to create the peers' virtual environment")
-        }
     }
 
     func runScript(_ name: String, _ arguments: [String]) throws(IndexBenchError) {

@@ -70,7 +70,7 @@ enum NightlyFilteredSection {
                 }
             }
         }
-        try ChildProcess.run("/usr/bin/env", ["bash", layout.path("peers", "setup.sh")], what: "peer setup")
+        try layout.setUpPeers(log: log)
         try ChildProcess.run(layout.python, [layout.path("peers", "filtered_peer.py"), "--base", work + "/base.fvecs",
                                              "--queries", work + "/queries.fvecs", "--sets", work,
                                              "--names", sets.map(\.label).joined(separator: ","), "--ef", "64",

@@ -49,12 +49,11 @@ public final class DialogueStore: Sendable {
                 LEFT JOIN provenance p ON p.material_id = c.material_id
                 WHERE c.id IN (\(placeholders))
                 """, ids.map(SQLValue.integer)) {
-                let headings = (try? row.get(10) as String).flatMap(JSONText.value) as? [String]
                 out[try row.get(0)] = ChunkFacts(
                     materialID: try row.get(1), owner: try row.get(2), title: try row.get(3), externalID: try row.get(4),
                     content: try row.get(5), pageNumber: (try row.get(6) as Int64?).map(Int.init),
                     pageEnd: (try row.get(7) as Int64?).map(Int.init), charStart: Int(try row.get(8) as Int64),
-                    charEnd: Int(try row.get(9) as Int64), headingPath: headings ?? [],
+                    charEnd: Int(try row.get(9) as Int64), headingPath: MaterialStore.stringArray(try? row.get(10)),
                     provenance: .init(sourceURI: try row.get(11), licenseType: (try row.get(12) as String?) ?? "unknown",
                                       acquisitionMethod: (try row.get(13) as String?) ?? "manual_upload",
                                       contentType: (try row.get(14) as String?) ?? "material", acquiredAt: try row.get(15)))

@@ -207,7 +207,6 @@ extension MaterialLibrary {
             }
             return vector
         }
-        guard !query.text.isEmpty else { throw IngestError(.configuration, "the question is empty", field: "query") }
         // Surrounding space does not change the question. One of only whitespace was refused above; one that
         // Foundation trims to nothing (a lone U+200B, which it counts as space) is embedded as it is.
         let trimmed = query.text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -81,7 +81,8 @@ extension MaterialStore {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func stringArray(_ json: String?) -> [String] {
+    /// A stored JSON list of strings (tags, a heading path); empty when missing or not a list.
+    public static func stringArray(_ json: String?) -> [String] {
         guard let json, let array = JSONText.value(json) as? [String] else { return [] }
         return array
     }

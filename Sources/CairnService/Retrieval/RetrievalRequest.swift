@@ -38,17 +38,23 @@ public struct RetrievalRequest: Sendable, Hashable {
         self.efSearch = efSearch
     }
 
+    /// What is wrong with `question` as a retrieval's question, said after its field's name; nil when nothing is.
+    public static func questionProblem(_ question: String) -> String? {
+        if question.isEmpty { return "is empty" }
+        if QuestionText.isBlank(question) { return QuestionText.blankReason }
+        if question.unicodeScalars.count > 32_768 { return "is over 32,768 characters" }
+        return nil
+    }
+
     /// Checks the fields against their ranges; errors name the field as the API does.
     public func validate() throws(ServiceError) {
         switch (query, embedding) {
         case (nil, nil): throw ServiceError(.invalid, "give \"query\" (a question) or \"embedding\" (a vector)", field: "query")
         case (.some, .some): throw ServiceError(.invalid, "give either \"query\" or \"embedding\", not both", field: "embedding")
-        case (let q?, nil) where q.isEmpty:
-            throw ServiceError(.invalid, "\"query\" is empty", field: "query")
-        case (let q?, nil) where QuestionText.isBlank(q):
-            throw ServiceError(.invalid, "\"query\" " + QuestionText.blankReason, field: "query")
-        case (let q?, nil) where q.unicodeScalars.count > 32_768:
-            throw ServiceError(.invalid, "\"query\" is over 32,768 characters", field: "query")
+        case (let q?, nil):
+            if let problem = Self.questionProblem(q) {
+                throw ServiceError(.invalid, "\"query\" " + problem, field: "query")
+            }
         default: break
         }
         guard (1...Self.maxTopK).contains(topK) else {

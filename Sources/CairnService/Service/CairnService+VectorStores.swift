@@ -27,12 +27,8 @@ extension CairnService {
         let many = request.queries.count > 1
         for (i, q) in request.queries.enumerated() {
             let field = many ? "query[\(i)]" : "query"
-            if q.isEmpty { throw ServiceError(.invalid, "\"\(field)\" is empty", field: field) }
-            if QuestionText.isBlank(q) {
-                throw ServiceError(.invalid, "\"\(field)\" " + QuestionText.blankReason, field: field)
-            }
-            if q.unicodeScalars.count > 32_768 {
-                throw ServiceError(.invalid, "\"\(field)\" is over 32,768 characters", field: field)
+            if let problem = RetrievalRequest.questionProblem(q) {
+                throw ServiceError(.invalid, "\"\(field)\" " + problem, field: field)
             }
         }
         guard (1...VectorStoreSearchRequest.maxResultsLimit).contains(request.maxResults) else {
